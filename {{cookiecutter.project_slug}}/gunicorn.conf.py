@@ -1,0 +1,56 @@
+"""Gunicorn settings for the web process (factors VII port binding, VIII, IX, XI).
+
+The values come from the same validated settings as the application, so a bad
+environment stops the server before it binds, with one message.
+https://docs.gunicorn.org/en/stable/settings.html
+"""
+
+from gunicorn.glogging import Logger
+
+from {{cookiecutter.project_slug}}.config import load_settings
+from {{cookiecutter.project_slug}}.logs import REQUEST_ID_HEADER, logging_config
+
+settings = load_settings()
+
+bind = [f"0.0.0.0:{settings.port}"]
+workers = settings.web_concurrency
+# Workers that take longer than this to answer are killed and replaced; on
+# SIGTERM, in-flight requests get this long to finish.
+timeout = 30
+graceful_timeout = 30
+# The heartbeat file lives in memory: a container's disk may be slow or read-only.
+worker_tmp_dir = "/dev/shm"
+accesslog = "-"
+loglevel = settings.log_level.lower()
+logconfig_dict = logging_config(settings.log_level, settings.log_format)
+
+
+class AccessLogger(Logger):
+    """Write each access log line as a structured event."""
+
+    def access(self, resp, req, environ, request_time) -> None:
+        if not self.access_log_enabled:
+            return
+        headers = {name.lower(): value for name, value in resp.headers}
+        status = resp.status_code
+        duration_ms = round(request_time.total_seconds() * 1000, 2)
+        self.access_log.info(
+            "%s %s %s %sms",
+            req.method,
+            req.path,
+            status,
+            duration_ms,
+            extra={
+                "method": req.method,
+                "path": req.path,
+                "query": req.query,
+                "status": status,
+                "duration_ms": duration_ms,
+                "request_id": headers.get(REQUEST_ID_HEADER.lower()),
+                "remote_addr": environ.get("REMOTE_ADDR"),
+                "user_agent": environ.get("HTTP_USER_AGENT"),
+            },
+        )
+
+
+logger_class = AccessLogger

@@ -1,0 +1,154 @@
+"""Settings read from the environment and nowhere else (factor III: config).
+
+Every process type (web, worker, release, admin commands) loads its settings
+through `load_settings()`, so they all agree on what the environment means.
+A local `.env` file is read if present, but never overrides a real variable.
+An empty variable counts as unset.
+"""
+
+import sys
+from typing import Annotated, Literal
+from urllib.parse import urlsplit
+
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+DATABASE_SCHEMES = ("sqlite", "postgres", "postgresql")
+LOOPBACK_HOSTS = ["localhost", "127.0.0.1", "[::1]"]
+SECRET_KEY_MIN_LENGTH = 50
+
+
+class Settings(BaseSettings):
+    """The service's configuration; see `.env.example` for each variable."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env",
+        env_ignore_empty=True,
+        extra="ignore",
+        frozen=True,
+    )
+
+    # SECURITY WARNING: keep the secret key used in production secret.
+    secret_key: SecretStr
+    # SECURITY WARNING: don't run with debug turned on in production.
+    debug: bool = False
+    database_url: str
+    allowed_hosts: Annotated[list[str], NoDecode] = Field(
+        default=[], validate_default=True
+    )
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
+    log_format: Literal["json", "console"] = "json"
+    port: int = Field(default=8000, ge=1, le=65535)
+    web_concurrency: int = Field(default=2, ge=1, le=64)
+    secure_ssl_redirect: bool = False
+    secure_hsts_seconds: int = Field(default=0, ge=0)
+    secure_hsts_include_subdomains: bool = False
+    secure_hsts_preload: bool = False
+
+    @field_validator("secret_key")
+    @classmethod
+    def _secret_key_is_strong(cls, value: SecretStr) -> SecretStr:
+        secret = value.get_secret_value()
+        if len(secret) < SECRET_KEY_MIN_LENGTH or len(set(secret)) < 5:
+            raise ValueError(
+                f"must be at least {SECRET_KEY_MIN_LENGTH} random characters; make one"
+                ' with: python -c "import secrets; print(secrets.token_urlsafe(50))"'
+            )
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url_is_supported(cls, value: str) -> str:
+        url = urlsplit(value)
+        if url.scheme not in DATABASE_SCHEMES:
+            raise ValueError(
+                "must be a database URL such as sqlite:///db.sqlite3 or"
+                " postgres://user:password@host:5432/name"
+            )
+        if url.scheme == "sqlite" and url.netloc or not url.path.strip("/"):
+            raise ValueError(
+                "must name a database: sqlite:///relative/path, sqlite:////absolute/path"
+                " or postgres://user:password@host:5432/name"
+            )
+        return value
+
+    @field_validator("allowed_hosts", mode="before")
+    @classmethod
+    def _split_hosts(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [host.strip() for host in value.split(",") if host.strip()]
+        return value
+
+    @field_validator("allowed_hosts")
+    @classmethod
+    def _hosts_required_in_production(
+        cls, value: list[str], info: ValidationInfo
+    ) -> list[str]:
+        if not value and info.data.get("debug") is False:
+            raise ValueError(
+                "is required when DEBUG is false: a comma-separated list of the host"
+                " names this service answers to, e.g. example.com,.example.org"
+            )
+        return value
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper_level(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
+
+    @property
+    def hosts(self) -> list[str]:
+        """Return the allowed host names; loopback names are always allowed."""
+        return [*self.allowed_hosts, *LOOPBACK_HOSTS]
+
+    def describe(self) -> dict[str, object]:
+        """Return the effective settings by environment name, secrets masked."""
+        shown: dict[str, object] = {}
+        for name in type(self).model_fields:
+            value = getattr(self, name)
+            if isinstance(value, SecretStr):
+                value = "********" if value.get_secret_value() else ""
+            elif name == "database_url":
+                value = mask_password(value)
+            shown[name.upper()] = value
+        return shown
+
+
+def mask_password(url: str) -> str:
+    """Return the URL with any password replaced by asterisks."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.replace(f":{parts.password}@", ":********@", 1)
+    return parts._replace(netloc=netloc).geturl()
+
+
+def format_errors(error: ValidationError) -> str:
+    """Return one message that names every invalid variable."""
+    secret_fields = {
+        name
+        for name, field in Settings.model_fields.items()
+        if field.annotation is SecretStr
+    }
+    lines = []
+    for problem in error.errors():
+        name = str(problem["loc"][0]) if problem["loc"] else "?"
+        message = problem["msg"].removeprefix("Value error, ")
+        message = message[:1].lower() + message[1:]
+        if problem["type"] == "missing":
+            message = "required"
+        elif problem["type"] != "value_error" and name not in secret_fields:
+            # Our own checks explain themselves; echo what was given to the others.
+            message = f"{message} (got {problem['input']!r})"
+        lines.append(f"  {name.upper()}: {message}")
+    count = len(lines)
+    header = f"Configuration error: {count} environment variable{'s' * (count > 1)}"
+    return "\n".join([f"{header} to fix.", *lines])
+
+
+def load_settings() -> Settings:
+    """Load the settings, or exit with one message naming every problem."""
+    try:
+        return Settings()  # type: ignore[call-arg]  # filled from the environment
+    except ValidationError as error:
+        sys.exit(format_errors(error))
