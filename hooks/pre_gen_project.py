@@ -45,6 +45,8 @@ TAKEN = {
     "wsgi",
 }
 MAX_SLUG_LENGTH = 60
+# Jinja or Django tag delimiters; written with escapes since this file is itself a template.
+TEMPLATE_SYNTAX = re.compile(r"\x7b[\x7b%#]|[%#\x7d]\x7d")
 
 
 def problems(context: dict) -> list[str]:
@@ -79,6 +81,8 @@ def problems(context: dict) -> list[str]:
     for key in ("project_name", "description", "author_name"):
         if any(ord(char) < 32 for char in context[key]):
             found.append(f"{key} contains a control character or a line break")
+        if TEMPLATE_SYNTAX.search(context[key]):
+            found.append(f"{key} contains template syntax, which the project's HTML would run")
     return found
 
 

@@ -19,6 +19,8 @@ from cookiecutter.main import cookiecutter
 ROOT = Path(__file__).resolve().parent.parent
 OVERLAYS = ROOT / "{{cookiecutter.project_slug}}"
 PROBE = "twelve_lock_probe"
+# uv writes the project's name normalized, with hyphens.
+DISTRIBUTION_NAME = "{{ cookiecutter.project_slug | replace('_', '-') }}"
 COMPILE = [
     "uv",
     "pip",
@@ -56,7 +58,7 @@ def lock(framework: str) -> None:
         )
         for name in ("requirements.lock", "requirements-dev.lock"):
             text = (project / name).read_text()
-            text = text.replace(PROBE.replace("_", "-"), "{{ cookiecutter.project_slug }}")
+            text = text.replace(PROBE.replace("_", "-"), DISTRIBUTION_NAME)
             (OVERLAYS / f"_{framework}" / name).write_text(text)
             print(f"wrote _{framework}/{name}")
 

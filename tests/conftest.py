@@ -135,9 +135,10 @@ class Deployed:
 
     def admin(self, command: str) -> str:
         """Return the command line of an admin command named the Flask way."""
+        name, _, arguments = command.partition(" ")
         if self.framework == "django":
-            command = command.replace("-", "_")
-        return f"{ADMIN[self.framework]} {command}"
+            name = name.replace("-", "_")
+        return f"{ADMIN[self.framework]} {name} {arguments}".strip()
 
 
 @pytest.fixture(scope="session")
@@ -248,15 +249,15 @@ def start_server(deployed: Deployed, env: dict[str, str], boot_timeout: float = 
 
 def platform_env(deployed: Deployed, database_url: str, **extra: str) -> dict[str, str]:
     """The environment a platform would give the web process."""
-    return deployed.env(
-        PORT=str(free_port()),
-        SECRET_KEY=SECRET_KEY,
-        DATABASE_URL=database_url,
-        ALLOWED_HOSTS="service.example.com",
-        WEB_CONCURRENCY="2",
-        SECURE_SSL_REDIRECT="true",
-        **extra,
-    )
+    given = {
+        "PORT": str(free_port()),
+        "SECRET_KEY": SECRET_KEY,
+        "DATABASE_URL": database_url,
+        "ALLOWED_HOSTS": "service.example.com",
+        "WEB_CONCURRENCY": "2",
+        "SECURE_SSL_REDIRECT": "true",
+    }
+    return deployed.env(**{**given, **extra})
 
 
 @pytest.fixture(scope="session")

@@ -22,6 +22,10 @@ BAD_INPUTS = {
     "flask-name": ({"project_slug": "flask"}, "'flask' is reserved"),
     "test": ({"project_slug": "test"}, "'test' is reserved"),
     "dependency": ({"project_slug": "gunicorn"}, "'gunicorn' is reserved"),
+    "template-syntax": (
+        {"project_name": "My {% raw %}{{ Service }}{% endraw %}"},
+        "project_name contains template syntax",
+    ),
     "newline": ({"description": "one\ntwo"}, "description contains a control character"),
 }
 

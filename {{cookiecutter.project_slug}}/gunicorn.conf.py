@@ -19,7 +19,10 @@ workers = settings.web_concurrency
 timeout = 30
 graceful_timeout = 30
 # The heartbeat file lives in memory: a container's disk may be slow or read-only.
-worker_tmp_dir = "/dev/shm"
+worker_tmp_dir = "/dev/shm"  # noqa: S108
+# No control socket (gunicornc): it would be a file under $HOME, which the
+# container's user does not have, so gunicorn 25.1+ would log an error at boot.
+control_socket_disable = True
 accesslog = "-"
 loglevel = settings.log_level.lower()
 logconfig_dict = logging_config(settings.log_level, settings.log_format)

@@ -13,7 +13,7 @@ from contextvars import ContextVar
 request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
 
 REQUEST_ID_HEADER = "X-Request-ID"
-_VALID_REQUEST_ID = re.compile(r"[\w.:@+=/-]{1,128}")
+_VALID_REQUEST_ID = re.compile(r"[\w.:@+=/-]{1,128}", re.ASCII)
 
 
 def make_request_id(incoming: str | None) -> str:
@@ -62,5 +62,7 @@ def logging_config(level: str, log_format: str) -> dict:
             # Gunicorn's own loggers hand their records to the root handler.
             "gunicorn.error": {"handlers": [], "level": level, "propagate": True},
             "gunicorn.access": {"handlers": [], "level": "INFO", "propagate": True},
+            # Alembic announces each of its plugins at INFO when it is imported.
+            "alembic.runtime.plugins": {"level": "WARNING"},
         },
     }

@@ -1,0 +1,107 @@
+"""Django's settings come from the environment variables (factor III: config)."""
+
+import importlib.util
+import os
+import subprocess
+import sys
+
+import pytest
+from django.conf import settings
+
+PRODUCTION = {
+    "DEBUG": "false",
+    "SECRET_KEY": "production-like-key-for-the-deploy-check-0123456789-abcdefghij",
+    "ALLOWED_HOSTS": "service.example.com",
+    "SECURE_SSL_REDIRECT": "true",
+    "SECURE_HSTS_SECONDS": "31536000",
+    "SECURE_HSTS_INCLUDE_SUBDOMAINS": "true",
+    "SECURE_HSTS_PRELOAD": "true",
+}
+
+
+@pytest.fixture
+def load_settings_module(monkeypatch):
+    """Return a function that runs the settings module afresh with some variables."""
+
+    def load(**variables: str) -> dict:
+        for name, value in variables.items():
+            monkeypatch.setenv(name, value)
+        spec = importlib.util.find_spec("{{ cookiecutter.project_slug }}.settings")
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        return vars(module)
+
+    return load
+
+
+def test_settings_map_a_postgres_url_to_databases(load_settings_module):
+    """DATABASE_URL becomes the default database, kept open and health-checked."""
+    loaded = load_settings_module(DATABASE_URL="postgres://app:pw@db.internal:5433/app")
+    database = loaded["DATABASES"]["default"]
+    assert database["ENGINE"] == "django.db.backends.postgresql"
+    assert (database["NAME"], database["USER"], database["PASSWORD"]) == (
+        "app",
+        "app",
+        "pw",
+    )
+    assert (database["HOST"], database["PORT"]) == ("db.internal", 5433)
+    assert database["CONN_MAX_AGE"] == 600
+    assert database["CONN_HEALTH_CHECKS"] is True
+
+
+def test_settings_map_a_sqlite_url_to_databases(load_settings_module):
+    """A relative SQLite path is relative to the working directory."""
+    loaded = load_settings_module(DATABASE_URL="sqlite:///data/app.sqlite3")
+    database = loaded["DATABASES"]["default"]
+    assert database["ENGINE"] == "django.db.backends.sqlite3"
+    assert database["NAME"] == "data/app.sqlite3"
+
+
+def test_settings_secure_cookies_unless_debug(load_settings_module):
+    """Cookies are Secure with DEBUG off, and not with DEBUG on."""
+    assert load_settings_module(DEBUG="false")["SESSION_COOKIE_SECURE"] is True
+    debug = load_settings_module(DEBUG="true")
+    assert debug["DEBUG"] is True
+    assert debug["SESSION_COOKIE_SECURE"] is False
+    assert debug["CSRF_COOKIE_SECURE"] is False
+
+
+def test_settings_map_security_variables(load_settings_module):
+    """The SECURE_* variables and ALLOWED_HOSTS reach Django's settings."""
+    loaded = load_settings_module(**PRODUCTION)
+    assert loaded["ALLOWED_HOSTS"] == [
+        "service.example.com",
+        "localhost",
+        "127.0.0.1",
+        "[::1]",
+    ]
+    assert loaded["SECURE_SSL_REDIRECT"] is True
+    assert loaded["SECURE_HSTS_SECONDS"] == 31536000
+    assert loaded["SECURE_HSTS_INCLUDE_SUBDOMAINS"] is True
+    assert loaded["SECURE_HSTS_PRELOAD"] is True
+
+
+def check_deploy(**variables: str) -> subprocess.CompletedProcess:
+    """Run `manage.py check --deploy --fail-level WARNING` with these variables."""
+    return subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=settings.BASE_DIR,
+        env={**os.environ, **variables},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_settings_pass_the_deploy_check_in_production():
+    """Django's deployment checklist finds nothing with a production environment."""
+    result = check_deploy(**PRODUCTION)
+    assert result.returncode == 0, result.stderr
+    assert "System check identified no issues (0 silenced)." in result.stdout
+
+
+def test_settings_fail_the_deploy_check_without_hsts():
+    """The deploy check notices a missing HSTS header, so it guards the settings."""
+    result = check_deploy(**{**PRODUCTION, "SECURE_HSTS_SECONDS": "0"})
+    assert result.returncode == 1
+    assert "security.W004" in result.stderr

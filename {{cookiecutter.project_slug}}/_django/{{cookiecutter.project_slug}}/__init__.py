@@ -1,0 +1,1 @@
+"""The {{ cookiecutter.project_slug }} web service, built as one Django app."""

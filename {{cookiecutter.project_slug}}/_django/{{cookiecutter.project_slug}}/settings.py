@@ -1,0 +1,154 @@
+"""Django settings, every value read from the environment (factor III: config).
+
+One module serves every environment: the differences live in environment
+variables, validated by `load_settings()` before Django starts.
+https://docs.djangoproject.com/en/5.2/topics/settings/
+https://docs.djangoproject.com/en/5.2/ref/settings/
+"""
+
+from pathlib import Path
+
+import dj_database_url
+
+from .config import load_settings
+from .logs import logging_config
+
+settings = load_settings()
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+# Security
+# https://docs.djangoproject.com/en/5.2/howto/deployment/checklist/
+
+# SECURITY WARNING: keep the secret key used in production secret!
+SECRET_KEY = settings.secret_key.get_secret_value()
+
+# SECURITY WARNING: don't run with debug turned on in production!
+DEBUG = settings.debug
+
+ALLOWED_HOSTS = settings.hosts
+
+SECURE_SSL_REDIRECT = settings.secure_ssl_redirect
+# Platforms probe these over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+SECURE_HSTS_SECONDS = settings.secure_hsts_seconds
+SECURE_HSTS_INCLUDE_SUBDOMAINS = settings.secure_hsts_include_subdomains
+SECURE_HSTS_PRELOAD = settings.secure_hsts_preload
+# Local development runs over plain HTTP, where secure cookies are never sent back.
+SESSION_COOKIE_SECURE = not DEBUG
+CSRF_COOKIE_SECURE = not DEBUG
+X_FRAME_OPTIONS = "DENY"
+# Sent by content_security_policy_middleware: the pages load nothing from elsewhere.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+)
+
+
+# Application definition
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "{{ cookiecutter.project_slug }}",
+]
+
+MIDDLEWARE = [
+    # First, so every response and every log line of the request carries its id.
+    "{{ cookiecutter.project_slug }}.middleware.request_id_middleware",
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "{{ cookiecutter.project_slug }}.middleware.content_security_policy_middleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "{{ cookiecutter.project_slug }}.urls"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+WSGI_APPLICATION = "{{ cookiecutter.project_slug }}.wsgi.application"
+
+
+# Database
+# https://docs.djangoproject.com/en/5.2/ref/settings/#databases
+
+DATABASES = {
+    # Keep connections open across requests, and check them before reuse.
+    "default": dj_database_url.parse(
+        settings.database_url, conn_max_age=600, conn_health_checks=True
+    ),
+}
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+
+# Password validation
+# https://docs.djangoproject.com/en/5.2/ref/settings/#auth-password-validators
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": f"django.contrib.auth.password_validation.{name}"}
+    for name in (
+        "UserAttributeSimilarityValidator",
+        "MinimumLengthValidator",
+        "CommonPasswordValidator",
+        "NumericPasswordValidator",
+    )
+]
+
+
+# Internationalization
+# https://docs.djangoproject.com/en/5.2/topics/i18n/
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+
+# Static files (CSS, JavaScript, Images)
+# https://docs.djangoproject.com/en/5.2/howto/static-files/
+# https://whitenoise.readthedocs.io/en/stable/django.html
+
+STATIC_URL = "static/"
+# Filled by `manage.py collectstatic` at build time, with content-hashed names.
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage",
+    },
+}
+
+
+# Logging
+# https://docs.djangoproject.com/en/5.2/topics/logging/
+
+LOGGING = logging_config(settings.log_level, settings.log_format)
+# Django's own handlers write to stderr and mail admins; send their records to
+# the root handler on stdout instead.
+LOGGING["loggers"] |= {
+    "django": {"handlers": [], "level": settings.log_level, "propagate": True},
+    "django.server": {"handlers": [], "level": settings.log_level, "propagate": True},
+}

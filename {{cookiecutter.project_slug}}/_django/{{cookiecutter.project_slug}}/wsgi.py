@@ -1,0 +1,16 @@
+"""WSGI entry point of the web process, exposing `application` (factor VII).
+
+Gunicorn serves it as `gunicorn {{ cookiecutter.project_slug }}.wsgi`, with gunicorn.conf.py.
+https://docs.djangoproject.com/en/5.2/howto/deployment/wsgi/
+"""
+
+import os
+
+from django.core.wsgi import get_wsgi_application
+
+os.environ.setdefault(
+    "DJANGO_SETTINGS_MODULE",
+    "{{ cookiecutter.project_slug }}.settings",
+)
+
+application = get_wsgi_application()

@@ -1,0 +1,73 @@
+"""Fixtures: an app on a fresh, migrated SQLite database, its client and CLI runner."""
+
+import flask_migrate
+import pytest
+
+from {{cookiecutter.project_slug}}.app import create_app
+from {{cookiecutter.project_slug}}.config import Settings
+from {{cookiecutter.project_slug}}.extensions import db
+
+SECRET_KEY = "tests-only-key-never-used-anywhere-else-0123456789abcdef"  # noqa: S105
+
+
+@pytest.fixture
+def make_settings(tmp_path):
+    """Return a factory of settings that ignore the environment and any `.env`."""
+
+    def make(**overrides: object) -> Settings:
+        values = {
+            "secret_key": SECRET_KEY,
+            "debug": False,
+            "database_url": f"sqlite:///{tmp_path / 'test.sqlite3'}",
+            "allowed_hosts": ["example.com"],
+            "log_level": "INFO",
+            "log_format": "json",
+            "port": 8000,
+            "web_concurrency": 1,
+            "secure_ssl_redirect": False,
+            "secure_hsts_seconds": 0,
+            "secure_hsts_include_subdomains": False,
+            "secure_hsts_preload": False,
+            **overrides,
+        }
+        return Settings(**values, _env_file=None)
+
+    return make
+
+
+@pytest.fixture
+def make_app(make_settings):
+    """Return a factory of apps on a fresh, migrated SQLite database."""
+    apps = []
+
+    def make(**overrides: object):
+        app = create_app(make_settings(**overrides))
+        app.config["TESTING"] = True
+        with app.app_context():
+            flask_migrate.upgrade()
+        apps.append(app)
+        return app
+
+    yield make
+    # Close pooled connections now rather than when garbage collected.
+    for app in apps:
+        with app.app_context():
+            db.engine.dispose()
+
+
+@pytest.fixture
+def app(make_app):
+    """Return an app with the default test settings."""
+    return make_app()
+
+
+@pytest.fixture
+def client(app):
+    """Return a test client for the app."""
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    """Return a runner for the app's `flask` commands."""
+    return app.test_cli_runner()

@@ -1,0 +1,25 @@
+"""DATABASE_URL is mapped to the URL that SQLAlchemy and psycopg 3 expect."""
+
+import pytest
+
+from {{cookiecutter.project_slug}}.app import sqlalchemy_url
+
+
+@pytest.mark.parametrize("scheme", ["postgres", "postgresql"])
+def test_sqlalchemy_url_uses_psycopg(scheme):
+    """PostgreSQL URLs get the psycopg 3 driver; the password is kept."""
+    url = sqlalchemy_url(f"{scheme}://app:p%40ss@db.internal:5432/app?sslmode=require")
+    assert url == "postgresql+psycopg://app:p%40ss@db.internal:5432/app?sslmode=require"
+
+
+def test_sqlalchemy_url_relative_sqlite_from_working_directory(monkeypatch, tmp_path):
+    """A relative SQLite path is resolved against the working directory."""
+    monkeypatch.chdir(tmp_path)
+    assert sqlalchemy_url("sqlite:///db.sqlite3") == f"sqlite:///{tmp_path}/db.sqlite3"
+
+
+def test_sqlalchemy_url_absolute_sqlite_unchanged():
+    """An absolute SQLite path is kept as it is."""
+    assert sqlalchemy_url("sqlite:////var/data/db.sqlite3") == (
+        "sqlite:////var/data/db.sqlite3"
+    )

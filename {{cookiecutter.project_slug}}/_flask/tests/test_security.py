@@ -1,0 +1,71 @@
+"""HTTPS, host checking and security headers come from the settings (factor III)."""
+
+
+def test_security_headers_set(client):
+    """Responses forbid sniffing and framing and carry a same-origin CSP."""
+    response = client.get("/")
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+    assert "default-src 'self'" in response.headers["Content-Security-Policy"]
+
+
+def test_https_redirect_for_pages(make_app):
+    """With SECURE_SSL_REDIRECT, a plain HTTP page request is sent to HTTPS."""
+    client = make_app(secure_ssl_redirect=True).test_client()
+    response = client.get("/", headers={"X-Request-ID": "req-1"})
+    assert response.status_code == 302
+    assert response.location == "https://localhost/"
+    assert response.headers["X-Request-ID"] == "req-1"
+    assert client.get("/", base_url="https://localhost").status_code == 200
+
+
+def test_https_redirect_ignores_forwarded_proto_header(make_app):
+    """An X-Forwarded-Proto header alone does not count as HTTPS: gunicorn decides."""
+    client = make_app(secure_ssl_redirect=True).test_client()
+    response = client.get("/", headers={"X-Forwarded-Proto": "https"})
+    assert response.status_code == 302
+
+
+def test_https_redirect_skips_health_endpoints(make_app):
+    """Health endpoints answer over plain HTTP even with SECURE_SSL_REDIRECT."""
+    client = make_app(secure_ssl_redirect=True).test_client()
+    assert client.get("/healthz").status_code == 200
+    assert client.get("/readyz").status_code == 200
+
+
+def test_https_redirect_off_by_default(client):
+    """Without SECURE_SSL_REDIRECT, plain HTTP is served."""
+    assert client.get("/").status_code == 200
+
+
+def test_hsts_sent_over_https(make_app):
+    """HSTS follows the SECURE_HSTS_* settings, on HTTPS responses only."""
+    client = make_app(
+        secure_hsts_seconds=3600,
+        secure_hsts_include_subdomains=True,
+        secure_hsts_preload=True,
+    ).test_client()
+    secure = client.get("/healthz", base_url="https://localhost")
+    assert secure.headers["Strict-Transport-Security"] == (
+        "max-age=3600; includeSubDomains; preload"
+    )
+    assert "Strict-Transport-Security" not in client.get("/healthz").headers
+
+
+def test_hsts_off_by_default(client):
+    """With SECURE_HSTS_SECONDS=0 no HSTS header is sent, even over HTTPS."""
+    response = client.get("/healthz", base_url="https://localhost")
+    assert "Strict-Transport-Security" not in response.headers
+
+
+def test_allowed_hosts_served(client):
+    """ALLOWED_HOSTS and loopback names are served."""
+    for host in ("example.com", "localhost:8000", "127.0.0.1"):
+        assert client.get("/healthz", headers={"Host": host}).status_code == 200
+
+
+def test_unknown_host_rejected(client):
+    """Any other Host header gets 400."""
+    response = client.get("/", headers={"Host": "attacker.example"})
+    assert response.status_code == 400

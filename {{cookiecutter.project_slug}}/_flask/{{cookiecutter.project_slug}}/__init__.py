@@ -1,0 +1,1 @@
+"""The web service: `app.create_app` builds it, `wsgi.application` serves it."""
