@@ -99,6 +99,22 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+FIGURES: dict[str, object] = {}
+
+
+@pytest.fixture(scope="session")
+def figures() -> dict[str, object]:
+    """Measurements worth reporting, printed at the end of the run."""
+    return FIGURES
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    if FIGURES:
+        terminalreporter.section("figures")
+        for name, value in FIGURES.items():
+            terminalreporter.write_line(f"{name}: {value}")
+
+
 @pytest.fixture(scope="session")
 def baked(tmp_path_factory) -> dict[str, Path]:
     """The default project for each framework, rendered once."""

@@ -496,7 +496,12 @@ def _install_cpython(rootfs: Path, cpython: Path, minor: str) -> None:
 
 
 def _install_pip(rootfs: Path, cpython: Path, minor: str, work: Path) -> None:
-    """ensurepip, then a newer pip from PyPI (host download) if that is too old."""
+    """ensurepip, then a newer pip from PyPI (host download) if that is too old.
+
+    The newer wheel also replaces the one ensurepip bundles, as in a current official
+    image, so that `python -m venv` in a Dockerfile gets a pip that trusts the system
+    CA store too.
+    """
     python = f"/usr/local/bin/python{minor}"
     _chroot(rootfs, python, "-m", "ensurepip", "--default-pip")
     version = _chroot(rootfs, python, "-c", "import pip; print(pip.__version__)").strip()
@@ -533,6 +538,15 @@ def _install_pip(rootfs: Path, cpython: Path, minor: str, work: Path) -> None:
             f"/tmp/{wheel.name}",
         )
         (rootfs / "tmp" / wheel.name).unlink()
+        ensurepip = rootfs / "usr" / "local" / "lib" / f"python{minor}" / "ensurepip"
+        for bundled in (ensurepip / "_bundled").glob("pip-*.whl"):
+            bundled.unlink()
+        shutil.copy(wheel, ensurepip / "_bundled" / wheel.name)
+        new_version = wheel.name.split("-")[1]
+        init = ensurepip / "__init__.py"
+        init.write_text(
+            re.sub(r'_PIP_VERSION = "[^"]+"', f'_PIP_VERSION = "{new_version}"', init.read_text())
+        )
 
 
 def _finish_cpython(rootfs: Path, minor: str) -> None:
