@@ -157,15 +157,13 @@ class Deployed:
         return f"{ADMIN[self.framework]} {name} {arguments}".strip()
 
 
-@pytest.fixture(scope="session")
-def deployed(framework, baked, tmp_path_factory) -> Deployed:
-    """Copy, install from the lock, and build one framework's project."""
-    work = tmp_path_factory.mktemp(f"deploy-{framework}")
+def deploy(baked: Path, work: Path, framework: str, python_version: str) -> Deployed:
+    """Copy a baked project without its `.env`, install it from the lock, and build it."""
     path = work / SLUG
-    shutil.copytree(baked[framework], path, ignore=shutil.ignore_patterns(".env"))
+    shutil.copytree(baked, path, ignore=shutil.ignore_patterns(".env"))
     venv = work / "venv"
-    python = find_python(DEFAULT_PYTHON)
     uv = {**os.environ, "UV_PYTHON_DOWNLOADS": "never"}
+    python = find_python(python_version)
     run([BIN / "uv", "venv", "--quiet", "-p", python, venv], cwd=work, env=uv)
     run(
         [
@@ -189,6 +187,13 @@ def deployed(framework, baked, tmp_path_factory) -> Deployed:
     )
     run(BUILD[framework], cwd=path, env=build_env)
     return deployed
+
+
+@pytest.fixture(scope="session")
+def deployed(framework, baked, tmp_path_factory) -> Deployed:
+    """One framework's default project, deployed once for the session."""
+    work = tmp_path_factory.mktemp(f"deploy-{framework}")
+    return deploy(baked[framework], work, framework, DEFAULT_PYTHON)
 
 
 @dataclass

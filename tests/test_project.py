@@ -1,12 +1,16 @@
 """Each generated project's own test suite passes out of the box."""
 
+import itertools
 import re
 
-from conftest import run
+import pytest
+
+from conftest import DEFAULT_PYTHON, FRAMEWORKS, PYTHON_VERSIONS, bake, deploy, run
+
+OTHER_PYTHONS = [version for version in PYTHON_VERSIONS if version != DEFAULT_PYTHON]
 
 
-def test_project_own_tests_pass(deployed):
-    """The project's pytest suite passes, with nothing skipped, in a bare environment."""
+def assert_own_tests_pass(deployed) -> None:
     result = run(
         ["pytest", "-q", "-p", "no:cacheprovider"],
         cwd=deployed.path,
@@ -17,6 +21,26 @@ def test_project_own_tests_pass(deployed):
     assert re.search(r"\d+ passed", summary), summary
     assert "skipped" not in summary
     assert "failed" not in summary
+
+
+def test_project_own_tests_pass(deployed):
+    """The project's pytest suite passes, with nothing skipped, in a bare environment."""
+    assert_own_tests_pass(deployed)
+
+
+@pytest.mark.parametrize(
+    ("framework", "version"),
+    [
+        pytest.param(framework, version, id=f"{framework}-{version}")
+        for framework, version in itertools.product(FRAMEWORKS, OTHER_PYTHONS)
+    ],
+)
+def test_project_own_tests_pass_on_other_pythons(tmp_path, framework, version):
+    """Rendered for each other supported Python, the project installs and its tests pass."""
+    baked = bake(tmp_path / "baked", framework=framework, python_version=version)
+    work = tmp_path / "work"
+    work.mkdir()
+    assert_own_tests_pass(deploy(baked, work, framework, version))
 
 
 def test_project_lints_clean_in_its_own_venv(deployed):
