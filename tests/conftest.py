@@ -204,6 +204,7 @@ class Server:
     port: int
     stdout: list[str] = field(default_factory=list)
     stderr: list[str] = field(default_factory=list)
+    readers: list[threading.Thread] = field(default_factory=list)
 
     def request(
         self, path: str, headers: dict | None = None, method: str = "GET"
@@ -229,7 +230,12 @@ class Server:
         started = time.monotonic()
         self.process.terminate()
         code = self.process.wait(timeout=timeout)
-        return code, time.monotonic() - started
+        seconds = time.monotonic() - started
+        for reader in self.readers:
+            reader.join(timeout=5)
+        self.process.stdout.close()
+        self.process.stderr.close()
+        return code, seconds
 
 
 def _collect(stream, lines: list[str]) -> None:
@@ -249,7 +255,9 @@ def start_server(deployed: Deployed, env: dict[str, str], boot_timeout: float = 
     )
     server = Server(process, int(env["PORT"]))
     for stream, lines in ((process.stdout, server.stdout), (process.stderr, server.stderr)):
-        threading.Thread(target=_collect, args=(stream, lines), daemon=True).start()
+        reader = threading.Thread(target=_collect, args=(stream, lines), daemon=True)
+        reader.start()
+        server.readers.append(reader)
     deadline = time.monotonic() + boot_timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
