@@ -6,7 +6,9 @@ A local `.env` file is read if present, but never overrides a real variable.
 An empty variable counts as unset.
 """
 
+import os
 import sys
+from collections.abc import Mapping
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
@@ -144,6 +146,22 @@ def format_errors(error: ValidationError) -> str:
     count = len(lines)
     header = f"Configuration error: {count} environment variable{'s' * (count > 1)}"
     return "\n".join([f"{header} to fix.", *lines])
+
+
+def environment_names(copied_from: Mapping[str, str] | None = None) -> set[str]:
+    """Return the names of the settings that real environment variables set.
+
+    A variable holding the same value as in `copied_from` is left out: a command
+    line tool that copies `.env` into the environment may have put it there.
+    """
+    copied = copied_from or {}
+    # Matched without regard to case, as pydantic-settings does; empty is unset.
+    given = {
+        name.upper()
+        for name, value in os.environ.items()
+        if value and value != copied.get(name.upper())
+    }
+    return given & {name.upper() for name in Settings.model_fields}
 
 
 def load_settings() -> Settings:

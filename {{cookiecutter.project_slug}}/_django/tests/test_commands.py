@@ -1,6 +1,7 @@
 """Admin processes run as one-off commands with the web process's settings (XII)."""
 
 import io
+import json
 import os
 import subprocess
 import sys
@@ -80,3 +81,20 @@ def test_prune_visits_rejects_negative_days():
     """A negative --days is refused before anything is deleted."""
     with pytest.raises(CommandError, match="--days must be 0 or more"):
         call_command("prune_visits", "--days", "-1")
+
+
+def test_twelvefactor_exits_by_failures(monkeypatch):
+    """It exits 0 with warnings only, 1 once a check fails, and speaks JSON."""
+    out = io.StringIO()
+    call_command("twelvefactor", "--json", stdout=out)
+    statuses = {f["check"]: f["status"] for f in json.loads(out.getvalue())}
+    assert statuses["https"] == "warn"
+    assert "fail" not in statuses.values()
+
+    monkeypatch.setenv("DEBUG", "true")
+    out = io.StringIO()
+    with pytest.raises(SystemExit) as exit_info:
+        call_command("twelvefactor", stdout=out)
+    assert exit_info.value.code == 1
+    assert "Dev/prod parity      FAIL  DEBUG is on" in out.getvalue()
+    assert settings.SECRET_KEY not in out.getvalue()

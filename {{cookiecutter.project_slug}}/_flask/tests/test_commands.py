@@ -1,5 +1,6 @@
 """Admin commands run with the app's own settings (factor XII: admin processes)."""
 
+import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -75,3 +76,21 @@ def test_prune_visits_defaults_to_30_days(app, runner):
         db.session.commit()
     result = runner.invoke(args=["prune-visits"])
     assert result.output == "deleted 1 visit older than 30 days\n"
+
+
+def test_twelvefactor_exits_by_failures(runner, environ):
+    """It exits 0 with warnings only, 1 once a check fails, and speaks JSON."""
+    environ("SECRET_KEY", STRONG_KEY)
+    environ("DATABASE_URL", "sqlite:///db.sqlite3")
+    environ("ALLOWED_HOSTS", "example.com")
+    result = runner.invoke(args=["twelvefactor", "--json"])
+    assert result.exit_code == 0, result.output
+    statuses = {f["check"]: f["status"] for f in json.loads(result.output)}
+    assert statuses["database"] == "warn"
+    assert "fail" not in statuses.values()
+
+    environ("DEBUG", "true")
+    result = runner.invoke(args=["twelvefactor"])
+    assert result.exit_code == 1
+    assert "Dev/prod parity      FAIL  DEBUG is on" in result.output
+    assert STRONG_KEY not in result.output

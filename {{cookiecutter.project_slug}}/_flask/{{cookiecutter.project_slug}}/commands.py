@@ -7,6 +7,7 @@ from flask import Flask
 from flask.cli import with_appcontext
 from sqlalchemy import delete
 
+from {{cookiecutter.project_slug}}.audit_command import twelvefactor_command
 from {{cookiecutter.project_slug}}.config import load_settings
 from {{cookiecutter.project_slug}}.extensions import db
 from {{cookiecutter.project_slug}}.models import Visit
@@ -43,3 +44,4 @@ def init_app(app: Flask) -> None:
     """Add the admin commands to the app's `flask` command."""
     app.cli.add_command(check_config_command)
     app.cli.add_command(prune_visits_command)
+    app.cli.add_command(twelvefactor_command)
