@@ -50,3 +50,15 @@ def test_project_lints_clean_in_its_own_venv(deployed):
         ["ruff", "format", "--no-cache", "--check", "."],
     ):
         run(args, cwd=deployed.path, env=deployed.env())
+
+
+def test_project_contract_tests_are_selectable_by_marker(deployed):
+    """`pytest -m contract` selects the contract tests of `tests/test_contract.py` only."""
+    result = run(
+        ["pytest", "-q", "-p", "no:cacheprovider", "--collect-only", "-m", "contract"],
+        cwd=deployed.path,
+        env=deployed.env(),
+    )
+    selected = [line for line in result.stdout.splitlines() if "::" in line]
+    assert len(selected) >= 6, result.stdout
+    assert all(line.startswith("tests/test_contract.py::") for line in selected)
