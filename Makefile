@@ -2,7 +2,7 @@
 PYTHON ?= python3
 VENV := .venv
 
-.PHONY: test demo lint lock clean
+.PHONY: test lint lock bench clean
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +21,10 @@ lint: $(VENV)/.installed
 ## Regenerate the generated projects' lock files (needs the package index).
 lock: $(VENV)/.installed
 	PATH=$(CURDIR)/$(VENV)/bin:$$PATH $(VENV)/bin/python scripts/lock.py
+
+## Benchmark the generated services against bare Flask and Django (about 6 minutes).
+bench:
+	$(PYTHON) bench/run.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .cache

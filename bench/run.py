@@ -527,10 +527,12 @@ def wrk(wrk_bin: str, port: int, path: str, duration: float, log: Path) -> dict[
         scale = {"us": 0.001, "ms": 1, "s": 1000}[found.group(2)]
         return round(float(found.group(1)) * scale, 2)
 
+    requests = re.search(r"(\d+) requests in", text)
     non_2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", text)
     errors = re.search(r"Socket errors:.*", text)
     return {
         "rps": float(rps.group(1)),
+        "requests": int(requests.group(1)),
         "p50_ms": latency("50%"),
         "p99_ms": latency("99%"),
         "non_2xx": int(non_2xx.group(1)) if non_2xx else 0,
@@ -553,6 +555,12 @@ def worker_pid(master: int) -> int:
     if len(children) != 1:
         raise SystemExit(f"expected one worker under gunicorn {master}, found {children}")
     return int(children[0])
+
+
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU time of a process so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def status_kb(pid: int, field: str) -> int:
@@ -604,10 +612,15 @@ def measure_load(apps: list[App], wrk_bin: str, duration: float, rounds: int) ->
     for index in range(rounds):
         order = apps[index % len(apps) :] + apps[: index % len(apps)]
         for app in order:
-            _, port, _ = servers[app.name]
+            process, port, _ = servers[app.name]
+            worker = worker_pid(process.pid)
             for path in ("/healthz", "/readyz"):
                 log = LOGS / f"wrk-{app.name}{path.replace('/', '-')}-r{index + 1}.txt"
-                samples[app.name][path].append(wrk(wrk_bin, port, path, duration, log))
+                before = cpu_seconds(worker)
+                result = wrk(wrk_bin, port, path, duration, log)
+                # The worker's own CPU per request: steadier than requests/s on a busy machine.
+                result["cpu_us"] = (cpu_seconds(worker) - before) / result["requests"] * 1e6
+                samples[app.name][path].append(result)
         print(f"  load: round {index + 1}/{rounds} done", flush=True)
     for app in apps:
         process, port, log = servers[app.name]
@@ -622,6 +635,7 @@ def measure_load(apps: list[App], wrk_bin: str, duration: float, rounds: int) ->
             app.results |= {
                 f"{key}_rps": round(median([r["rps"] for r in runs]), 1),
                 f"{key}_rps_samples": [r["rps"] for r in runs],
+                f"{key}_cpu_us_per_request": round(median([r["cpu_us"] for r in runs]), 1),
                 f"{key}_p50_ms": median([r["p50_ms"] for r in runs if r["p50_ms"] is not None]),
                 f"{key}_p99_ms": median([r["p99_ms"] for r in runs if r["p99_ms"] is not None]),
                 f"{key}_non_2xx": sum(r["non_2xx"] for r in runs),
@@ -641,7 +655,14 @@ def measure_load(apps: list[App], wrk_bin: str, duration: float, rounds: int) ->
 def compare(twelve: dict, bare: dict) -> dict[str, dict]:
     """Each generated app's figure against its bare framework, and the targets."""
     out = {}
-    for key in ("boot_ms", "healthz_rps", "readyz_rps", "rss_mb", "sigterm_ms"):
+    for key in (
+        "boot_ms",
+        "healthz_rps",
+        "healthz_cpu_us_per_request",
+        "readyz_rps",
+        "rss_mb",
+        "sigterm_ms",
+    ):
         entry = {
             "ratio": round(twelve[key] / bare[key], 3),
             "delta": round(twelve[key] - bare[key], 1),
@@ -658,6 +679,7 @@ def compare(twelve: dict, bare: dict) -> dict[str, dict]:
 COLUMNS = [
     ("boot_ms", "boot ms", "{:.0f}"),
     ("healthz_rps", "healthz r/s", "{:.0f}"),
+    ("healthz_cpu_us_per_request", "CPU us/healthz", "{:.0f}"),
     ("readyz_rps", "readyz r/s", "{:.0f}"),
     ("rss_mb", "RSS MB", "{:.1f}"),
     ("sigterm_ms", "SIGTERM ms", "{:.0f}"),
@@ -665,7 +687,7 @@ COLUMNS = [
 
 
 def table(results: dict) -> str:
-    width = 13
+    width = 15
     lines = ["".ljust(16) + "".join(title.rjust(width) for _, title, _ in COLUMNS)]
     for framework in FRAMEWORKS:
         apps = results["apps"][framework]
@@ -690,9 +712,11 @@ def chart(results: dict) -> None:
     import matplotlib.pyplot as plt
 
     panels = [*COLUMNS, ("render_ms", "render ms (API)", "{:.0f}")]
-    fig, axes = plt.subplots(2, 3, figsize=(13, 7))
+    fig, axes = plt.subplots(2, 4, figsize=(16, 7))
+    for axis in axes.flat[len(panels) :]:
+        axis.set_visible(False)
     colours = {"flask": ("#9ecae1", "#3182bd"), "django": ("#a1d99b", "#31a354")}
-    for axis, (key, title, fmt) in zip(axes.flat, panels, strict=True):
+    for axis, (key, title, fmt) in zip(axes.flat, panels, strict=False):
         labels, values, bar_colours, notes = [], [], [], []
         for framework in FRAMEWORKS:
             if key == "render_ms":
@@ -770,6 +794,8 @@ def main() -> int:
     def on_signal(signum, frame):
         raise KeyboardInterrupt
 
+    # Ctrl-C stops the run even when started from a shell that ignores SIGINT.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGHUP, on_signal)
     try:

@@ -11,7 +11,7 @@ from whitenoise import WhiteNoise
 
 from {{cookiecutter.project_slug}} import commands, health, request_ids, views
 from {{cookiecutter.project_slug}}.config import Settings, load_settings
-from {{cookiecutter.project_slug}}.extensions import db, migrate, static_digest, talisman
+from {{cookiecutter.project_slug}}.extensions import db, static_digest, talisman
 from {{cookiecutter.project_slug}}.logs import logging_config
 
 # `flask digest compile` names its copies like style-<md5>.css; their content never
@@ -19,8 +19,12 @@ from {{cookiecutter.project_slug}}.logs import logging_config
 HASHED_NAME = r"-[0-9a-f]{32}\.\w+$"
 
 
-def create_app(settings: Settings | None = None) -> Flask:
-    """Create the app; settings are read from the environment unless given."""
+def create_app(settings: Settings | None = None, *, migrations: bool = True) -> Flask:
+    """Create the app; settings are read from the environment unless given.
+
+    The web process passes `migrations=False`: only the release step and other admin
+    commands need Flask-Migrate, and importing Alembic would slow every worker's boot.
+    """
     settings = settings or load_settings()
     # Before Flask makes its logger: it then finds our stdout handler and adds
     # none of its own on stderr.
@@ -41,8 +45,11 @@ def create_app(settings: Settings | None = None) -> Flask:
     # First, so that redirects and error pages carry the request id too.
     request_ids.init_app(app)
     db.init_app(app)
-    # Batch mode lets migrations alter tables on SQLite as well.
-    migrate.init_app(app, db, render_as_batch=True)
+    if migrations:
+        from flask_migrate import Migrate
+
+        # Batch mode lets migrations alter tables on SQLite as well.
+        Migrate(app, db, render_as_batch=True)
     talisman.init_app(
         app,
         force_https=settings.secure_ssl_redirect,

@@ -1,6 +1,8 @@
-"""Flask extensions, created unbound here and bound to the app in `create_app`."""
+"""Flask extensions, created unbound here and bound to the app in `create_app`.
 
-from flask_migrate import Migrate
+Flask-Migrate is not here: only admin commands need it (see `create_app`).
+"""
+
 from flask_sqlalchemy import SQLAlchemy
 from flask_static_digest import FlaskStaticDigest
 from flask_talisman import Talisman
@@ -24,6 +26,5 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
-migrate = Migrate()
 static_digest = FlaskStaticDigest()
 talisman = Talisman()

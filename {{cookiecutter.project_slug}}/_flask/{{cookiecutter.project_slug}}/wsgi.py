@@ -2,4 +2,4 @@
 
 from {{cookiecutter.project_slug}}.app import create_app
 
-application = create_app()
+application = create_app(migrations=False)
