@@ -62,7 +62,5 @@ def logging_config(level: str, log_format: str) -> dict:
             # Gunicorn's own loggers hand their records to the root handler.
             "gunicorn.error": {"handlers": [], "level": level, "propagate": True},
             "gunicorn.access": {"handlers": [], "level": "INFO", "propagate": True},
-            # Alembic announces each of its plugins at INFO when it is imported.
-            "alembic.runtime.plugins": {"level": "WARNING"},
         },
     }

@@ -1,5 +1,6 @@
 """The application factory: one app built from the validated settings (factor III)."""
 
+import logging
 import logging.config
 from collections.abc import Iterable
 from pathlib import Path
@@ -46,6 +47,8 @@ def create_app(settings: Settings | None = None, *, migrations: bool = True) -> 
     request_ids.init_app(app)
     db.init_app(app)
     if migrations:
+        # Alembic announces each of its plugins at INFO when it is imported.
+        logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
         from flask_migrate import Migrate
 
         # Batch mode lets migrations alter tables on SQLite as well.
