@@ -1,8 +1,10 @@
-"""Keep the chosen framework's files and write a local `.env` for development.
+"""Keep the chosen options' files and write a local `.env` for development.
 
-The template holds one overlay folder per framework (`_flask/`, `_django/`); the
-chosen one is merged into the project root and both are removed, so the project
-carries no code for the framework it does not use.
+The template holds one overlay folder per framework (`_flask/`, `_django/`) and,
+for the worker process type, one shared (`_worker/`) and one per framework
+(`_flask_worker/`, `_django_worker/`). The chosen ones are merged into the
+project root and all are removed, so the project carries no code for an option
+it does not use.
 """
 
 import secrets
@@ -10,7 +12,8 @@ import shutil
 from pathlib import Path
 
 FRAMEWORK = "{{ cookiecutter.framework }}"
-OVERLAYS = ("_flask", "_django")
+WORKER = {{ cookiecutter.worker }}
+OVERLAYS = ("_flask", "_django", "_worker", "_flask_worker", "_django_worker")
 
 DOTENV = f"""\
 # Local development settings; git-ignored, never used in production.
@@ -34,6 +37,9 @@ def merge(source: Path, target: Path) -> None:
 if __name__ == "__main__":
     root = Path.cwd()
     merge(root / f"_{FRAMEWORK}", root)
+    if WORKER:
+        merge(root / "_worker", root)
+        merge(root / f"_{FRAMEWORK}_worker", root)
     for overlay in OVERLAYS:
         shutil.rmtree(root / overlay)
     (root / ".env").write_text(DOTENV)

@@ -16,6 +16,7 @@ from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_va
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DATABASE_SCHEMES = ("sqlite", "postgres", "postgresql")
+REDIS_SCHEMES = ("redis", "rediss")
 LOOPBACK_HOSTS = ["localhost", "127.0.0.1", "[::1]"]
 SECRET_KEY_MIN_LENGTH = 50
 
@@ -35,6 +36,10 @@ class Settings(BaseSettings):
     # SECURITY WARNING: don't run with debug turned on in production.
     debug: bool = False
     database_url: str
+    redis_url: str | None = None
+{%- if cookiecutter.worker %}
+    worker_heartbeat_timeout: int = Field(default=15, ge=2, le=3600)
+{%- endif %}
     allowed_hosts: Annotated[list[str], NoDecode] = Field(
         default=[], validate_default=True
     )
@@ -74,6 +79,16 @@ class Settings(BaseSettings):
             )
         return value
 
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_url_is_supported(cls, value: str | None) -> str | None:
+        if value is not None and urlsplit(value).scheme not in REDIS_SCHEMES:
+            raise ValueError(
+                "must be a Redis URL such as redis://host:6379/0 or"
+                " rediss://:password@host:6380/0"
+            )
+        return value
+
     @field_validator("allowed_hosts", mode="before")
     @classmethod
     def _split_hosts(cls, value: object) -> object:
@@ -110,7 +125,7 @@ class Settings(BaseSettings):
             value = getattr(self, name)
             if isinstance(value, SecretStr):
                 value = "********" if value.get_secret_value() else ""
-            elif name == "database_url":
+            elif name.endswith("_url") and value:
                 value = mask_password(value)
             shown[name.upper()] = value
         return shown
