@@ -243,21 +243,28 @@ def _collect(stream, lines: list[str]) -> None:
         lines.append(line)
 
 
-def start_server(deployed: Deployed, env: dict[str, str], boot_timeout: float = 30) -> Server:
-    """Start the Procfile's web line exactly as written; wait for /healthz."""
+def start_process(deployed: Deployed, name: str, env: dict[str, str]) -> Server:
+    """Start one of the Procfile's lines exactly as written, collecting its output."""
     process = subprocess.Popen(
-        ["sh", "-c", f"exec {deployed.process('web')}"],
+        ["sh", "-c", f"exec {deployed.process(name)}"],
         cwd=deployed.path,
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
     )
-    server = Server(process, int(env["PORT"]))
+    server = Server(process, int(env.get("PORT", 0)))
     for stream, lines in ((process.stdout, server.stdout), (process.stderr, server.stderr)):
         reader = threading.Thread(target=_collect, args=(stream, lines), daemon=True)
         reader.start()
         server.readers.append(reader)
+    return server
+
+
+def start_server(deployed: Deployed, env: dict[str, str], boot_timeout: float = 30) -> Server:
+    """Start the Procfile's web line exactly as written; wait for /healthz."""
+    server = start_process(deployed, "web", env)
+    process = server.process
     deadline = time.monotonic() + boot_timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:

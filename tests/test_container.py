@@ -9,17 +9,18 @@ import json
 import os
 import shlex
 import shutil
-import socket
 import subprocess
 import time
 import uuid
+from collections.abc import Iterator
 from http.client import HTTPConnection
 from pathlib import Path
 
 import pytest
-from images import Podman, ensure_base_image, missing_tools
 
 from conftest import DEFAULT_PYTHON, SECRET_KEY, SLUG, free_port, need, procfile
+from images import Podman, ensure_base_image, missing_tools
+from services import fresh_redis_url, postgres_database, postgres_url
 
 pytestmark = pytest.mark.container
 
@@ -27,14 +28,6 @@ CACHE = Path(os.environ.get("TWELVE_CACHE", Path.home() / ".cache" / "twelve"))
 # Inside a slirp4netns network, the host's loopback is this address.
 HOST = "10.0.2.2"
 NETWORK = "slirp4netns:allow_host_loopback=true"
-
-
-def postgres_available() -> bool:
-    try:
-        socket.create_connection(("127.0.0.1", 5432), timeout=2).close()
-    except OSError:
-        return False
-    return shutil.which("createdb") is not None
 
 
 @pytest.fixture(scope="session")
@@ -50,13 +43,10 @@ def base_image(podman) -> str:
 
 
 @pytest.fixture(scope="session")
-def database() -> str:
+def database() -> Iterator[str]:
     """A fresh PostgreSQL database on the host, as the container reaches it."""
-    need(postgres_available(), "PostgreSQL is not running on 127.0.0.1:5432")
-    name = f"twelve_{uuid.uuid4().hex[:12]}"
-    subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", name], check=True)
-    yield f"postgres://postgres@{HOST}:5432/{name}"
-    subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--force", name], check=False)
+    with postgres_database() as name:
+        yield postgres_url(name, host=HOST)
 
 
 class Image:
@@ -137,14 +127,16 @@ def http_get(port: int, path: str) -> int:
         connection.close()
 
 
-def start_container(image: Image, database: str) -> tuple[str, int, float]:
-    """Start the image's default command detached; wait for /healthz.
+def start_container(
+    image: Image, database: str, *command: str, wait: bool = True, **env: str
+) -> tuple[str, int, float]:
+    """Start the image detached, by default its CMD, and wait for /healthz.
 
     Returns the container's name, its published port and the seconds it took.
     """
     name = f"twelve-{image.framework}-{uuid.uuid4().hex[:8]}"
     port = free_port()
-    env = [f"--env={k}={v}" for k, v in container_env(database).items()]
+    options = [f"--env={k}={v}" for k, v in container_env(database, **env).items()]
     started = time.monotonic()
     image.podman.run(
         "run",
@@ -155,9 +147,12 @@ def start_container(image: Image, database: str) -> tuple[str, int, float]:
         NETWORK,
         "--publish",
         f"127.0.0.1:{port}:8000",
-        *env,
+        *options,
         image.tag,
+        *command,
     )
+    if not wait:
+        return name, port, 0.0
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
@@ -277,3 +272,36 @@ def test_image_has_static_files_collected_at_build(image):
     }[image.framework]
     result = image.run("--entrypoint", "cat", image.tag, manifest)
     assert "style" in result.stdout
+
+
+def test_worker_container_runs_a_job_enqueued_by_the_web_container(image, migrated):
+    """The same image with the Procfile's worker command runs a job from the web one."""
+    redis_url = fresh_redis_url(host=HOST)
+    web_name, port, _ = start_container(image, migrated, REDIS_URL=redis_url)
+    worker_name, _, _ = start_container(
+        image, migrated, *image.command("worker"), wait=False, REDIS_URL=redis_url
+    )
+    try:
+        connection = HTTPConnection("127.0.0.1", port, timeout=10)
+        connection.request("POST", "/reports", headers={"X-Request-ID": "container-job-1"})
+        response = connection.getresponse()
+        report = json.loads(response.read())
+        assert response.status == 202, report
+        deadline = time.monotonic() + 60
+        while report["status"] != "done":
+            assert time.monotonic() < deadline, f"the job was not done: {report}"
+            time.sleep(0.2)
+            connection.request("GET", f"/reports/{report['id']}")
+            report = json.loads(connection.getresponse().read())
+        connection.close()
+        assert report["runs"] == 1
+        logs = image.podman.run("logs", worker_name).stdout
+        lines = [json.loads(line) for line in logs.splitlines()]
+        done = [line for line in lines if f"report {report['id']} done" in line["message"]]
+        assert [line["request_id"] for line in done] == ["container-job-1"]
+        image.podman.run("stop", "--time", "10", worker_name)
+        code = image.podman.run("inspect", "--format", "{{.State.ExitCode}}", worker_name)
+        assert code.stdout.strip() == "0"
+    finally:
+        image.podman.remove(worker_name)
+        image.podman.remove(web_name)

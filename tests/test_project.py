@@ -5,9 +5,23 @@ import re
 
 import pytest
 
-from conftest import DEFAULT_PYTHON, FRAMEWORKS, PYTHON_VERSIONS, bake, deploy, run
+from conftest import (
+    DEFAULT_PYTHON,
+    FRAMEWORKS,
+    PYTHON_VERSIONS,
+    bake,
+    deploy,
+    platform_env,
+    run,
+    start_server,
+)
 
-OTHER_PYTHONS = [version for version in PYTHON_VERSIONS if version != DEFAULT_PYTHON]
+# Every combination but the default one, which the `deployed` fixture covers.
+OTHER_COMBINATIONS = [
+    (framework, version, worker)
+    for framework, version, worker in itertools.product(FRAMEWORKS, PYTHON_VERSIONS, ("yes", "no"))
+    if (version, worker) != (DEFAULT_PYTHON, "yes")
+]
 
 
 def assert_own_tests_pass(deployed) -> None:
@@ -29,18 +43,27 @@ def test_project_own_tests_pass(deployed):
 
 
 @pytest.mark.parametrize(
-    ("framework", "version"),
-    [
-        pytest.param(framework, version, id=f"{framework}-{version}")
-        for framework, version in itertools.product(FRAMEWORKS, OTHER_PYTHONS)
-    ],
+    ("framework", "version", "worker"),
+    [pytest.param(*combination, id="-".join(combination)) for combination in OTHER_COMBINATIONS],
 )
-def test_project_own_tests_pass_on_other_pythons(tmp_path, framework, version):
-    """Rendered for each other supported Python, the project installs and its tests pass."""
-    baked = bake(tmp_path / "baked", framework=framework, python_version=version)
+def test_project_installs_passes_its_tests_and_boots(tmp_path, framework, version, worker):
+    """Every other combination installs, passes its own tests, releases and serves."""
+    baked = bake(tmp_path / "baked", framework=framework, python_version=version, worker=worker)
     work = tmp_path / "work"
     work.mkdir()
-    assert_own_tests_pass(deploy(baked, work, framework, version))
+    deployed = deploy(baked, work, framework, version)
+    assert_own_tests_pass(deployed)
+
+    env = platform_env(deployed, f"sqlite:///{tmp_path / 'app.sqlite3'}")
+    run(["sh", "-c", f"exec {deployed.process('release')}"], cwd=deployed.path, env=env)
+    server = start_server(deployed, env)
+    try:
+        assert server.request("/readyz")[0].status == 200
+        https = {"X-Forwarded-Proto": "https", "Host": "service.example.com"}
+        reports = server.request("/reports", headers=https, method="POST")[0].status
+        assert reports == (202 if worker == "yes" else 404)
+    finally:
+        assert server.stop()[0] == 0
 
 
 def test_project_lints_clean_in_its_own_venv(deployed):

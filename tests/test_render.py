@@ -10,7 +10,8 @@ import pytest
 
 from conftest import BIN, FRAMEWORKS, PYTHON_VERSIONS, ROOT, SLUG, bake, need, run
 
-COMBINATIONS = list(itertools.product(FRAMEWORKS, PYTHON_VERSIONS))
+WORKER = ("worker", "no-worker")
+COMBINATIONS = list(itertools.product(FRAMEWORKS, PYTHON_VERSIONS, WORKER))
 SHARED = [
     "Procfile",
     "gunicorn.conf.py",
@@ -34,18 +35,22 @@ OWN = {
     "flask": [f"{SLUG}/app.py", "migrations/env.py", "migrations/alembic.ini"],
     "django": ["manage.py", f"{SLUG}/settings.py", f"{SLUG}/urls.py"],
 }
+# The worker option's shared file, and the names that only it brings.
+WORKER_FILE = f"{SLUG}/worker.py"
+WORKER_WORDS = ("dramatiq", "heartbeat", "build_report", "/reports")
 
 
 @pytest.fixture(scope="module")
 def renders(tmp_path_factory) -> dict[tuple[str, str], Path]:
-    """Every framework and Python version, rendered once."""
+    """Every framework, Python version and worker choice, rendered once."""
     return {
-        (framework, version): bake(
-            tmp_path_factory.mktemp(f"{framework}-{version}"),
+        (framework, version, worker): bake(
+            tmp_path_factory.mktemp(f"{framework}-{version}-{worker}"),
             framework=framework,
             python_version=version,
+            worker="yes" if worker == "worker" else "no",
         )
-        for framework, version in COMBINATIONS
+        for framework, version, worker in COMBINATIONS
     }
 
 
@@ -68,21 +73,43 @@ def test_render_leaves_no_template_syntax(renders, combination):
 @pytest.mark.parametrize("combination", COMBINATIONS, ids="-".join)
 def test_render_has_contract_files_and_no_other_framework(renders, combination):
     """The shared files and the framework's own are there; the other's and the overlays are not."""
-    framework, version = combination
+    framework, version, _ = combination
     project = renders[combination]
     other = next(name for name in FRAMEWORKS if name != framework)
     assert [name for name in SHARED + OWN[framework] if not (project / name).is_file()] == []
     assert [name for name in OWN[other] if (project / name).exists()] == []
-    assert not (project / "_flask").exists()
-    assert not (project / "_django").exists()
+    assert [path.name for path in project.iterdir() if path.name.startswith("_")] == []
     text = "".join(p.read_text(errors="replace") for p in files(project) if p.suffix == ".py")
     assert other not in text.lower()
 
 
 @pytest.mark.parametrize("combination", COMBINATIONS, ids="-".join)
+def test_render_keeps_the_worker_only_when_chosen(renders, combination):
+    """With the worker: its process type, module and compose service; without: no trace."""
+    _, _, worker = combination
+    project = renders[combination]
+    processes = [line.split(":")[0] for line in (project / "Procfile").read_text().splitlines()]
+    compose = (project / "compose.yaml").read_text()
+    if worker == "worker":
+        assert processes == ["web", "worker", "release"]
+        assert (project / WORKER_FILE).is_file()
+        assert "\n  worker:\n" in compose
+        assert "dramatiq==" in (project / "requirements.lock").read_text()
+    else:
+        assert processes == ["web", "release"]
+        leftovers = [
+            f"{path.relative_to(project)}: {word}"
+            for path in files(project)
+            for word in WORKER_WORDS
+            if word in path.read_text(errors="replace").lower()
+        ]
+        assert leftovers == []
+
+
+@pytest.mark.parametrize("combination", COMBINATIONS, ids="-".join)
 def test_render_pins_python_version(renders, combination):
     """The chosen Python version reaches pyproject, ruff and the Dockerfile."""
-    _, version = combination
+    _, version, _ = combination
     project = renders[combination]
     assert f'requires-python = ">={version}"' in (project / "pyproject.toml").read_text()
     assert (
@@ -133,16 +160,22 @@ def test_render_needs_no_network(tmp_path):
     assert (tmp_path / SLUG / "Procfile").is_file()
 
 
-def test_template_python_has_no_jinja_blocks():
-    """Template `.py` files use cookiecutter variables only, never `{% ... %}` blocks."""
+def test_template_python_has_only_worker_blocks():
+    """Template `.py` files use cookiecutter variables, and `{% ... %}` only for the worker."""
     template = ROOT / "{{cookiecutter.project_slug}}"
-    offenders = [str(p) for p in template.rglob("*.py") if "{%" in p.read_text()]
+    allowed = re.compile(r"\{%-? (if cookiecutter\.worker|else|endif) %\}")
+    offenders = [
+        f"{path.relative_to(template)}: {block}"
+        for path in template.rglob("*.py")
+        for block in re.findall(r"\{%.*?%\}", path.read_text())
+        if not allowed.fullmatch(block)
+    ]
     assert offenders == []
 
 
 def test_env_example_documents_every_setting(renders):
     """Each variable the settings read appears in `.env.example` with a comment above it."""
-    project = renders[("flask", "3.12")]
+    project = renders[("flask", "3.12", "worker")]
     example = (project / ".env.example").read_text()
     config = (project / SLUG / "config.py").read_text()
     fields = re.findall(r"^    ([a-z_]+): ", config, flags=re.MULTILINE)

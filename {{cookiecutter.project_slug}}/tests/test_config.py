@@ -105,6 +105,31 @@ def test_settings_reject_database_urls_naming_no_database(environ, url):
         load_settings()
 
 
+def test_settings_take_redis_url_as_optional(environ):
+    """Without REDIS_URL there is no Redis; with it, it must be a Redis URL."""
+    environ(SECRET_KEY=STRONG_KEY, DEBUG="true", DATABASE_URL="sqlite:///db.sqlite3")
+    assert load_settings().redis_url is None
+    environ(REDIS_URL="rediss://:pw@cache:6380/1")
+    assert load_settings().redis_url == "rediss://:pw@cache:6380/1"
+    environ(REDIS_URL="http://:hunter3@cache:6379")
+    with pytest.raises(SystemExit) as exit_info:
+        load_settings()
+    message = str(exit_info.value.code)
+    assert "REDIS_URL: must be a Redis URL" in message
+    assert "hunter3" not in message
+{%- if cookiecutter.worker %}
+
+
+def test_settings_bound_the_worker_heartbeat_timeout(environ):
+    """The redelivery delay after a crash defaults to 15 s and must be sensible."""
+    environ(SECRET_KEY=STRONG_KEY, DEBUG="true", DATABASE_URL="sqlite:///db.sqlite3")
+    assert load_settings().worker_heartbeat_timeout == 15
+    environ(WORKER_HEARTBEAT_TIMEOUT="1")
+    with pytest.raises(SystemExit, match="WORKER_HEARTBEAT_TIMEOUT: "):
+        load_settings()
+{%- endif %}
+
+
 def test_settings_treat_empty_values_as_unset(environ):
     """An empty variable takes the default, or is reported as required."""
     environ(SECRET_KEY="", DATABASE_URL="sqlite:///db.sqlite3", DEBUG="", PORT="")
@@ -142,10 +167,12 @@ def test_settings_describe_masks_secrets(environ):
     environ(
         SECRET_KEY=STRONG_KEY,
         DATABASE_URL="postgres://app:hunter2@db:5432/app",
+        REDIS_URL="redis://:hunter3@cache:6379/0",
         ALLOWED_HOSTS="example.com",
     )
     shown = load_settings().describe()
     assert shown["SECRET_KEY"] == "********"  # noqa: S105 (the mask, not a key)
     assert shown["DATABASE_URL"] == "postgres://app:********@db:5432/app"
+    assert shown["REDIS_URL"] == "redis://:********@cache:6379/0"
     assert shown["ALLOWED_HOSTS"] == ["example.com"]
     assert STRONG_KEY not in repr(shown)

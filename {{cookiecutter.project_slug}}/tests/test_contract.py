@@ -222,7 +222,38 @@ def test_contract_web_stops_on_sigterm_with_status_0(web: Web) -> None:
     assert web.stderr.read_text() == ""
 
 
-@pytest.mark.parametrize("name", ["web", "release"])
+{%- if cookiecutter.worker %}
+
+
+def test_contract_worker_without_redis_waits_and_stops_on_sigterm(
+    app_dir: Path, platform_env: dict[str, str], released: None, tmp_path: Path
+) -> None:
+    """Without REDIS_URL the worker says jobs run in the web process, and stops cleanly."""
+    stdout, stderr = tmp_path / "stdout", tmp_path / "stderr"
+    with open(stdout, "wb") as out, open(stderr, "wb") as err:
+        process = subprocess.Popen(
+            ["/bin/sh", "-c", f"exec {procfile()['worker']}"],
+            cwd=app_dir,
+            env=platform_env,
+            stdout=out,
+            stderr=err,
+        )
+    deadline = time.monotonic() + BOOT_SECONDS
+    while "REDIS_URL is not set" not in stdout.read_text():
+        assert process.poll() is None, stdout.read_text() + stderr.read_text()
+        assert time.monotonic() < deadline, "the worker never said it was waiting"
+        time.sleep(0.05)
+    started = time.monotonic()
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(timeout=30) == 0
+    assert time.monotonic() - started < 5
+    lines = [json.loads(line) for line in stdout.read_text().splitlines()]
+    assert any("jobs run in the web process" in line["message"] for line in lines)
+    assert stderr.read_text() == ""
+{%- endif %}
+
+
+@pytest.mark.parametrize("name", ["web", "release"{% if cookiecutter.worker %}, "worker"{% endif %}])
 def test_contract_bad_config_stops_with_one_message(
     app_dir: Path, platform_env: dict[str, str], name: str
 ) -> None:
