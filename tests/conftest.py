@@ -205,6 +205,7 @@ class Server:
     stdout: list[str] = field(default_factory=list)
     stderr: list[str] = field(default_factory=list)
     readers: list[threading.Thread] = field(default_factory=list)
+    started: float = field(default_factory=time.monotonic)
 
     def request(
         self, path: str, headers: dict | None = None, method: str = "GET"
@@ -231,11 +232,15 @@ class Server:
         self.process.terminate()
         code = self.process.wait(timeout=timeout)
         seconds = time.monotonic() - started
+        self.close()
+        return code, seconds
+
+    def close(self) -> None:
+        """Collect the rest of the output of the ended process and close its pipes."""
         for reader in self.readers:
             reader.join(timeout=5)
         self.process.stdout.close()
         self.process.stderr.close()
-        return code, seconds
 
 
 def _collect(stream, lines: list[str]) -> None:

@@ -11,6 +11,7 @@ import signal
 import threading
 import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 
@@ -68,6 +69,8 @@ class Service:
         for process in self.processes:
             if process.process.poll() is None:
                 process.stop()
+            else:
+                process.close()
 
 
 def post_report(web: Server, request_id: str | None = None) -> dict:
@@ -103,6 +106,11 @@ def wait_until(condition: Callable[[], object], timeout: float, what: str) -> ob
     return result
 
 
+def rss_mb(process: Server) -> float:
+    status = Path(f"/proc/{process.process.pid}/status").read_text()
+    return int(status.split("VmRSS:")[1].split()[0]) / 1024
+
+
 def json_lines(process: Server) -> list[dict]:
     return [json.loads(line) for line in process.stdout]
 
@@ -134,6 +142,11 @@ def test_release_web_and_worker_run_a_job_on_postgres_and_redis(deployed, figure
                 f"{service.release():.2f} s"
             )
             web, worker = service.web(), service.worker()
+            started_in = time.monotonic() - worker.started
+            time.sleep(1)
+            figures[f"{deployed.framework}: worker start, idle RSS"] = (
+                f"{started_in:.2f} s, {rss_mb(worker):.0f} MB"
+            )
             response, body = web.request("/readyz")
             assert response.status == 200, body
             assert json.loads(body)["checks"] == {"database": "ok", "redis": "ok"}

@@ -15,6 +15,7 @@ from conftest import (
     run,
     start_server,
 )
+from services import fresh_redis_url
 
 # Every combination but the default one, which the `deployed` fixture covers.
 OTHER_COMBINATIONS = [
@@ -25,10 +26,11 @@ OTHER_COMBINATIONS = [
 
 
 def assert_own_tests_pass(deployed) -> None:
+    """Run the project's tests, with Redis for those that need it; none may skip."""
     result = run(
         ["pytest", "-q", "-p", "no:cacheprovider"],
         cwd=deployed.path,
-        env=deployed.env(),
+        env=deployed.env(REDIS_URL=fresh_redis_url()),
         timeout=600,
     )
     summary = result.stdout.strip().splitlines()[-1]

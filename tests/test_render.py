@@ -37,7 +37,7 @@ OWN = {
 }
 # The worker option's shared file, and the names that only it brings.
 WORKER_FILE = f"{SLUG}/worker.py"
-WORKER_WORDS = ("dramatiq", "heartbeat", "build_report", "/reports")
+WORKER_WORDS = ("dramatiq", "worker_heartbeat", "build_report", "/reports")
 
 
 @pytest.fixture(scope="module")

@@ -228,7 +228,7 @@ def test_contract_web_stops_on_sigterm_with_status_0(web: Web) -> None:
 def test_contract_worker_without_redis_waits_and_stops_on_sigterm(
     app_dir: Path, platform_env: dict[str, str], released: None, tmp_path: Path
 ) -> None:
-    """Without REDIS_URL the worker says jobs run in the web process, and stops cleanly."""
+    """Without REDIS_URL the worker says why it idles, and stops cleanly on SIGTERM."""
     stdout, stderr = tmp_path / "stdout", tmp_path / "stderr"
     with open(stdout, "wb") as out, open(stderr, "wb") as err:
         process = subprocess.Popen(

@@ -1,5 +1,7 @@
 """Fixtures: an app on a fresh, migrated SQLite database, its client and CLI runner."""
 
+import os
+
 import flask_migrate
 import pytest
 
@@ -8,6 +10,8 @@ from {{cookiecutter.project_slug}}.config import Settings
 from {{cookiecutter.project_slug}}.extensions import db
 
 SECRET_KEY = "tests-only-key-never-used-anywhere-else-0123456789abcdef"  # noqa: S105
+# Nothing listens on port 1: connecting fails at once.
+DEAD_REDIS_URL = "redis://:redis-password@127.0.0.1:1/0"
 
 
 @pytest.fixture
@@ -20,6 +24,8 @@ def make_settings(tmp_path):
             "debug": False,
             "database_url": f"sqlite:///{tmp_path / 'test.sqlite3'}",
             "allowed_hosts": ["example.com"],
+            # Tests that need Redis ask for it; CI's REDIS_URL must not leak in.
+            "redis_url": None,
             "log_level": "INFO",
             "log_format": "json",
             "port": 8000,
@@ -71,3 +77,14 @@ def client(app):
 def runner(app):
     """Return a runner for the app's `flask` commands."""
     return app.test_cli_runner()
+
+
+@pytest.fixture
+def redis_url() -> str:
+    """Return REDIS_URL, a real Redis; skip without one, but fail in CI."""
+    url = os.environ.get("REDIS_URL")
+    if not url:
+        if os.environ.get("CI"):
+            pytest.fail("CI must provide a Redis server in REDIS_URL")
+        pytest.skip("needs a Redis server: set REDIS_URL=redis://127.0.0.1:6379/1")
+    return url

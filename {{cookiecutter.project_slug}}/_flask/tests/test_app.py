@@ -7,9 +7,18 @@ from {{cookiecutter.project_slug}}.app import sqlalchemy_url
 
 @pytest.mark.parametrize("scheme", ["postgres", "postgresql"])
 def test_sqlalchemy_url_uses_psycopg(scheme):
-    """PostgreSQL URLs get the psycopg 3 driver; the password is kept."""
+    """PostgreSQL URLs get the psycopg 3 driver and a connect timeout."""
     url = sqlalchemy_url(f"{scheme}://app:p%40ss@db.internal:5432/app?sslmode=require")
-    assert url == "postgresql+psycopg://app:p%40ss@db.internal:5432/app?sslmode=require"
+    assert url == (
+        "postgresql+psycopg://app:p%40ss@db.internal:5432/app"
+        "?connect_timeout=5&sslmode=require"
+    )
+
+
+def test_sqlalchemy_url_keeps_a_given_connect_timeout():
+    """A connect timeout set in DATABASE_URL wins."""
+    url = sqlalchemy_url("postgres://app@db:5432/app?connect_timeout=30")
+    assert url == "postgresql+psycopg://app@db:5432/app?connect_timeout=30"
 
 
 def test_sqlalchemy_url_relative_sqlite_from_working_directory(monkeypatch, tmp_path):

@@ -2,6 +2,8 @@
 
 import json
 
+from conftest import DEAD_REDIS_URL
+
 from {{cookiecutter.project_slug}}.app import create_app
 
 
@@ -37,8 +39,38 @@ def test_readyz_reports_unreachable_database(make_settings, tmp_path, capsys):
     assert str(missing) not in output
 
 
-def test_healthz_touches_no_database(make_settings, tmp_path):
-    """It answers 200 even when the database cannot be reached."""
+def test_readyz_reports_redis_ok(make_app, redis_url):
+    """With REDIS_URL set, it answers 200 once Redis answers a PING too."""
+    response = make_app(redis_url=redis_url).test_client().get("/readyz")
+    assert response.status_code == 200
+    assert response.json == {
+        "status": "ok",
+        "checks": {"database": "ok", "redis": "ok"},
+    }
+
+
+def test_readyz_reports_unreachable_redis(make_app, capsys):
+    """It answers 503 naming Redis, and logs a warning without its password."""
+    client = make_app(redis_url=DEAD_REDIS_URL).test_client()
+    capsys.readouterr()
+    response = client.get("/readyz")
+    assert response.status_code == 503
+    assert response.json == {
+        "status": "unavailable",
+        "checks": {"database": "ok", "redis": "unavailable"},
+    }
+    output = capsys.readouterr().out
+    records = [json.loads(line) for line in output.splitlines()]
+    assert [(record["level"], record["message"]) for record in records] == [
+        ("WARNING", "readiness check failed: redis (ConnectionError)")
+    ]
+    assert "redis-password" not in output
+
+
+def test_healthz_touches_no_backing_service(make_settings, tmp_path):
+    """It answers 200 even when neither the database nor Redis can be reached."""
     missing = tmp_path / "no-such-directory" / "db.sqlite3"
-    app = create_app(make_settings(database_url=f"sqlite:///{missing}"))
-    assert app.test_client().get("/healthz").status_code == 200
+    settings = make_settings(
+        database_url=f"sqlite:///{missing}", redis_url=DEAD_REDIS_URL
+    )
+    assert create_app(settings).test_client().get("/healthz").status_code == 200

@@ -6,18 +6,32 @@ from collections.abc import Iterable
 from pathlib import Path
 from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
 
+import redis
 from flask import Flask
 from sqlalchemy.engine import make_url
 from whitenoise import WhiteNoise
 
-from {{cookiecutter.project_slug}} import commands, health, request_ids, views
+from {{cookiecutter.project_slug}} import (
+    commands,
+    health,
+{%- if cookiecutter.worker %}
+    jobs,
+    reports,
+{%- endif %}
+    request_ids,
+    views,
+)
 from {{cookiecutter.project_slug}}.config import Settings, load_settings
-from {{cookiecutter.project_slug}}.extensions import db, static_digest, talisman
+from {{cookiecutter.project_slug}}.extensions import cache, db, static_digest, talisman
 from {{cookiecutter.project_slug}}.logs import logging_config
 
 # `flask digest compile` names its copies like style-<md5>.css; their content never
 # changes, so browsers may cache them for good.
 HASHED_NAME = r"-[0-9a-f]{32}\.\w+$"
+# A dead Redis must not hang a request: give up connecting or waiting after 1 s.
+REDIS_TIMEOUTS = {"socket_connect_timeout": 1, "socket_timeout": 1}
+# Seconds to wait for a PostgreSQL connection, unless DATABASE_URL sets its own.
+DATABASE_CONNECT_TIMEOUT = 5
 
 
 def create_app(settings: Settings | None = None, *, migrations: bool = True) -> Flask:
@@ -41,7 +55,13 @@ def create_app(settings: Settings | None = None, *, migrations: bool = True) -> 
         # Any other Host header gets 400 Bad Request.
         TRUSTED_HOSTS=settings.hosts,
         SESSION_COOKIE_SECURE=not settings.debug,
+        **cache_config(settings.redis_url),
     )
+    if settings.redis_url:
+        # For the readiness check: one client per process, made here, not per probe.
+        app.extensions["redis"] = redis.Redis.from_url(
+            settings.redis_url, **REDIS_TIMEOUTS
+        )
 
     # First, so that redirects and error pages carry the request id too.
     request_ids.init_app(app)
@@ -69,9 +89,14 @@ def create_app(settings: Settings | None = None, *, migrations: bool = True) -> 
         content_security_policy={"default-src": "'self'", "object-src": "'none'"},
     )
     static_digest.init_app(app)
+    cache.init_app(app)
     commands.init_app(app)
     app.register_blueprint(health.bp)
     app.register_blueprint(views.bp)
+{%- if cookiecutter.worker %}
+    jobs.init_app(app, settings)
+    app.register_blueprint(reports.bp)
+{%- endif %}
 
     app.wsgi_app = hide_forwarded_proto(app.wsgi_app)
     app.wsgi_app = WhiteNoise(
@@ -96,11 +121,28 @@ def hide_forwarded_proto(wsgi_app: WSGIApplication) -> WSGIApplication:
     return app
 
 
+def cache_config(redis_url: str | None) -> dict[str, object]:
+    """Return Flask-Caching's settings: on Redis if given, else in process memory."""
+    if redis_url is None:
+        return {"CACHE_TYPE": "SimpleCache"}
+    return {
+        "CACHE_TYPE": "RedisCache",
+        "CACHE_REDIS_URL": redis_url,
+        "CACHE_OPTIONS": REDIS_TIMEOUTS,
+    }
+
+
 def sqlalchemy_url(database_url: str) -> str:
     """Return DATABASE_URL as SQLAlchemy expects it."""
     url = make_url(database_url)
     if url.drivername in ("postgres", "postgresql"):
         url = url.set(drivername="postgresql+psycopg")
+        # Without a timeout, connecting to an unreachable server hangs the request
+        # (and /readyz) until the operating system gives up, minutes later.
+        if "connect_timeout" not in url.query:
+            url = url.update_query_dict(
+                {"connect_timeout": str(DATABASE_CONNECT_TIMEOUT)}
+            )
     elif url.database:
         # Flask-SQLAlchemy would put a relative SQLite path in the instance folder;
         # keep it relative to the working directory, like every other process.

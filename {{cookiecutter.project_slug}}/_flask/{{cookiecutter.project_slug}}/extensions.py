@@ -3,6 +3,7 @@
 Flask-Migrate is not here: only admin commands need it (see `create_app`).
 """
 
+from flask_caching import Cache
 from flask_sqlalchemy import SQLAlchemy
 from flask_static_digest import FlaskStaticDigest
 from flask_talisman import Talisman
@@ -25,6 +26,8 @@ class Base(DeclarativeBase):
     )
 
 
+# On Redis when REDIS_URL is set, else in each process's memory (see `create_app`).
+cache = Cache()
 db = SQLAlchemy(model_class=Base)
 static_digest = FlaskStaticDigest()
 talisman = Talisman()
