@@ -267,7 +267,7 @@ def test_long_jobs_of_a_healthy_worker_run_once(service):
     lock = service.lock_visits()
     reports = [post_report(web) for _ in range(12)]
     # The first worker fetches 8 jobs (twice its 4 threads), which stops its
-    # consumer from polling Redis: only its heartbeat keeps the jobs it holds.
+    # consumer of the queue from polling Redis while they run.
     workers = [service.worker()]
     wait_until(
         lambda: sum(get_report(web, r["id"])["status"] == "running" for r in reports) == 4,

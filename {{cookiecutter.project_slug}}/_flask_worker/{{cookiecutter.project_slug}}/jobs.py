@@ -12,7 +12,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import func, select, update
 
 from {{cookiecutter.project_slug}} import worker
-from {{cookiecutter.project_slug}}.config import Settings, load_settings
+from {{cookiecutter.project_slug}}.config import Settings
 from {{cookiecutter.project_slug}}.extensions import db
 from {{cookiecutter.project_slug}}.models import Report, Visit, utc_now
 
@@ -110,4 +110,4 @@ def init_app(app: Flask, settings: Settings) -> None:
 @with_appcontext
 def worker_command() -> None:
     """Run the queued jobs until SIGTERM or SIGINT: the Procfile's worker process."""
-    worker.run(current_app.extensions["dramatiq"], load_settings())
+    worker.run(current_app.extensions["dramatiq"])

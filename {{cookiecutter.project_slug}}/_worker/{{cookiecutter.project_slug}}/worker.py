@@ -95,7 +95,7 @@ def enqueue(actor: dramatiq.Actor, *args: Any) -> None:
         actor.send(*args)
 
 
-def run(broker: dramatiq.Broker, settings: Settings) -> None:
+def run(broker: dramatiq.Broker) -> None:
     """Run jobs until SIGTERM or SIGINT, then finish the current ones and return."""
     stopping = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
@@ -113,26 +113,8 @@ def run(broker: dramatiq.Broker, settings: Settings) -> None:
     worker.start()
     queues = sorted(broker.get_declared_queues())
     log.info("worker started: %d threads on queues %s", THREADS, queues)
-    # The consumer threads send heartbeats only while they may fetch more jobs;
-    # this thread sends them while every job thread is busy, and while stopping.
-    beat_every = settings.worker_heartbeat_timeout / 3
-    while not stopping.wait(beat_every):
-        heartbeat(broker)
-
+    stopping.wait()
+    # Its consumers keep sending heartbeats until the jobs in progress are done.
     log.info("worker stopping: finishing the jobs in progress")
-    stopper = threading.Thread(target=worker.stop)
-    stopper.start()
-    stopper.join(beat_every)
-    while stopper.is_alive():
-        heartbeat(broker)
-        stopper.join(beat_every)
+    worker.stop()
     log.info("worker stopped")
-
-
-def heartbeat(broker: RedisBroker) -> None:
-    """Tell the other workers that this one is alive and holds its jobs."""
-    try:
-        # Every broker command refreshes the heartbeat; this one only counts jobs.
-        broker.do_qsize(QUEUE)
-    except redis.RedisError as error:
-        log.warning("heartbeat failed: %s", type(error).__name__)
