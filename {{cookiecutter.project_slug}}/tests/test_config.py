@@ -162,6 +162,17 @@ def test_settings_prefer_real_environment_over_dotenv(environ, tmp_path):
     assert settings.database_url == "sqlite:///from-environment.sqlite3"
 
 
+def test_settings_let_an_empty_variable_turn_off_dotenv(environ, tmp_path):
+    """An empty real variable counts as unset, and `.env` cannot fill it in."""
+    (tmp_path / ".env").write_text(
+        f"SECRET_KEY={STRONG_KEY}\nDEBUG=true\nDATABASE_URL=sqlite:///db.sqlite3\n"
+        "REDIS_URL=redis://127.0.0.1:6379/0\n"
+    )
+    assert load_settings().redis_url == "redis://127.0.0.1:6379/0"
+    environ(REDIS_URL="")
+    assert load_settings().redis_url is None
+
+
 def test_settings_describe_masks_secrets(environ):
     """The effective settings are shown by name with the secrets masked."""
     environ(

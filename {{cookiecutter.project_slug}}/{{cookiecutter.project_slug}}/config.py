@@ -2,8 +2,8 @@
 
 Every process type (web, worker, release, admin commands) loads its settings
 through `load_settings()`, so they all agree on what the environment means.
-A local `.env` file is read if present, but never overrides a real variable.
-An empty variable counts as unset.
+A local `.env` file is read if present, but never overrides a real variable, not
+even an empty one. An empty variable counts as unset.
 """
 
 import os
@@ -13,7 +13,12 @@ from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic_settings import (
+    BaseSettings,
+    NoDecode,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
 
 DATABASE_SCHEMES = ("sqlite", "postgres", "postgresql")
 REDIS_SCHEMES = ("redis", "rediss")
@@ -51,6 +56,26 @@ class Settings(BaseSettings):
     secure_hsts_seconds: int = Field(default=0, ge=0)
     secure_hsts_include_subdomains: bool = False
     secure_hsts_preload: bool = False
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        def dotenv_unless_set() -> dict[str, object]:
+            # `REDIS_URL=` in the environment turns Redis off, whatever `.env` says.
+            given = {name.upper() for name in os.environ}
+            return {
+                name: value
+                for name, value in dotenv_settings().items()
+                if name.upper() not in given
+            }
+
+        return init_settings, env_settings, dotenv_unless_set  # type: ignore[return-value]
 
     @field_validator("secret_key")
     @classmethod

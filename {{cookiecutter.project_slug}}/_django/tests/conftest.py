@@ -1,4 +1,4 @@
-"""Fixtures: static files collected as the build does, and the log stream."""
+"""Fixtures: static files collected as the build does, the log stream, a dead Redis."""
 
 import io
 import json
@@ -28,3 +28,17 @@ def log_lines() -> Iterator[Callable[[], list[dict]]]:
     previous = handler.setStream(stream)
     yield lambda: [json.loads(line) for line in stream.getvalue().splitlines()]
     handler.setStream(previous)
+
+
+@pytest.fixture
+def redis_down(settings) -> str:
+    """Point REDIS_URL and the cache at a port where nothing listens; return the URL."""
+    url = "redis://127.0.0.1:1/0"
+    settings.REDIS_URL = url
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": url,
+        },
+    }
+    return url

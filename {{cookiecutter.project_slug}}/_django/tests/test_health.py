@@ -1,5 +1,6 @@
 """The probes a platform uses: liveness and readiness (factor IX: disposability)."""
 
+import os
 from collections.abc import Iterator
 
 import pytest
@@ -61,3 +62,41 @@ def test_readyz_answers_503_when_the_database_is_unreachable(
     assert len(lines) == 2
     assert {line["request_id"] for line in lines} == {response["X-Request-ID"]}
     assert request_id.get() is None
+
+
+@pytest.mark.django_db
+def test_readyz_answers_503_when_redis_is_unreachable(client, redis_down, log_lines):
+    """With REDIS_URL set and Redis gone, /readyz answers 503 naming redis only."""
+    response = client.get("/readyz")
+    assert response.status_code == 503
+    assert response.json() == {
+        "status": "unavailable",
+        "checks": {"database": "ok", "redis": "unavailable"},
+    }
+    [warning] = [line for line in log_lines() if line["level"] == "WARNING"]
+    assert warning["message"] == "readiness check failed: redis (ConnectionError)"
+    assert "127.0.0.1:1" not in warning["message"]
+
+
+@pytest.fixture
+def live_redis_url() -> str:
+    """Return the URL of a real Redis server from the environment, or skip."""
+    url = os.environ.get("LIVE_REDIS_URL")
+    if not url:
+        message = "set REDIS_URL to a Redis server to run this test"
+        if os.environ.get("CI"):
+            pytest.fail(f"CI must provide Redis: {message}")
+        pytest.skip(message)
+    return url
+
+
+@pytest.mark.django_db
+def test_readyz_checks_a_live_redis(client, settings, live_redis_url):
+    """With REDIS_URL naming a live Redis, /readyz answers 200 with both checks ok."""
+    settings.REDIS_URL = live_redis_url
+    response = client.get("/readyz")
+    assert response.status_code == 200
+    assert response.json() == {
+        "status": "ok",
+        "checks": {"database": "ok", "redis": "ok"},
+    }

@@ -47,6 +47,14 @@ def test_settings_map_a_postgres_url_to_databases(load_settings_module):
     assert (database["HOST"], database["PORT"]) == ("db.internal", 5433)
     assert database["CONN_MAX_AGE"] == 600
     assert database["CONN_HEALTH_CHECKS"] is True
+    assert database["OPTIONS"] == {"connect_timeout": 3}
+
+
+def test_settings_keep_a_connect_timeout_from_the_url(load_settings_module):
+    """A connect_timeout in DATABASE_URL wins over the default one."""
+    url = "postgres://app:pw@db.internal:5432/app?connect_timeout=10"
+    loaded = load_settings_module(DATABASE_URL=url)
+    assert loaded["DATABASES"]["default"]["OPTIONS"] == {"connect_timeout": 10}
 
 
 def test_settings_map_a_sqlite_url_to_databases(load_settings_module):
@@ -55,6 +63,29 @@ def test_settings_map_a_sqlite_url_to_databases(load_settings_module):
     database = loaded["DATABASES"]["default"]
     assert database["ENGINE"] == "django.db.backends.sqlite3"
     assert database["NAME"] == "data/app.sqlite3"
+    assert "OPTIONS" not in database
+
+
+def test_settings_cache_in_memory_without_redis(load_settings_module):
+    """Without REDIS_URL, each process caches in its own memory."""
+    loaded = load_settings_module()
+    assert loaded["REDIS_URL"] is None
+    assert loaded["CACHES"] == {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    }
+
+
+def test_settings_cache_in_redis_with_short_timeouts(load_settings_module):
+    """With REDIS_URL, the cache is in Redis and gives up on it after a second."""
+    loaded = load_settings_module(REDIS_URL="redis://cache.internal:6379/2")
+    assert loaded["REDIS_URL"] == "redis://cache.internal:6379/2"
+    assert loaded["CACHES"] == {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://cache.internal:6379/2",
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        },
+    }
 
 
 def test_settings_secure_cookies_unless_debug(load_settings_module):

@@ -2,6 +2,11 @@
 
 from django.db import models
 from django.utils import timezone
+{%- if cookiecutter.worker %}
+
+# Defined in reports.py; imported here, where Django looks for the app's models.
+from .reports import Report as Report
+{%- endif %}
 
 
 class Visit(models.Model):

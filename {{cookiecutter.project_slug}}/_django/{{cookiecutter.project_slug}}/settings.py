@@ -100,8 +100,33 @@ DATABASES = {
         settings.database_url, conn_max_age=600, conn_health_checks=True
     ),
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Give up on an unreachable server after a few seconds, so that /readyz
+    # answers 503 instead of hanging; `?connect_timeout=` in the URL overrides it.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 3)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+
+# Cache
+# https://docs.djangoproject.com/en/5.2/topics/cache/
+
+# Optional: without it, each process caches in its own memory.
+REDIS_URL = settings.redis_url
+
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            # Short timeouts, so that a dead Redis cannot hang a request.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        },
+    }
+else:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    }
 
 
 # Password validation
