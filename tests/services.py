@@ -68,6 +68,19 @@ def fresh_redis_url(host: str = REDIS[0], port: int = REDIS[1]) -> str:
     return f"redis://{host}:{port}/{REDIS_DATABASE}"
 
 
+def psql(database: str, *options: str) -> list[str]:
+    """Return the psql command line for a database of the machine's PostgreSQL."""
+    return ["psql", "-h", POSTGRES[0], "-U", "postgres", "-X", "-d", database, *options]
+
+
+def query(database: str, sql: str) -> str:
+    """Run one query; return its result, unaligned."""
+    result = subprocess.run(
+        psql(database, "-At", "-c", sql), capture_output=True, text=True, check=True
+    )
+    return result.stdout.strip()
+
+
 class TableLock:
     """An ACCESS EXCLUSIVE lock on a table, held by a psql session until released.
 
@@ -75,28 +88,20 @@ class TableLock:
     """
 
     def __init__(self, database: str, table: str) -> None:
+        self.database = database
         self.psql = subprocess.Popen(
-            [
-                "psql",
-                "-h",
-                POSTGRES[0],
-                "-U",
-                "postgres",
-                "-X",
-                "-q",
-                "-v",
-                "ON_ERROR_STOP=1",
-                "-d",
-                database,
-            ],
+            psql(database, "-q", "-v", "ON_ERROR_STOP=1"),
             stdin=subprocess.PIPE,
             stdout=subprocess.DEVNULL,
             text=True,
         )
         self.send(f"BEGIN; LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE;")
-        # Held once this session is seen holding it.
+        held = (
+            "SELECT count(*) FROM pg_locks WHERE granted AND mode = 'AccessExclusiveLock'"
+            f" AND relation = '{table}'::regclass"
+        )
         deadline = time.monotonic() + 10
-        while not self.held(database, table):
+        while query(database, held) != "1":
             assert time.monotonic() < deadline, f"psql did not lock {table}"
             time.sleep(0.05)
 
@@ -105,41 +110,9 @@ class TableLock:
         self.psql.stdin.write(sql + "\n")
         self.psql.stdin.flush()
 
-    @staticmethod
-    def held(database: str, table: str) -> bool:
-        query = (
-            "SELECT count(*) FROM pg_locks WHERE granted AND mode = 'AccessExclusiveLock'"
-            f" AND relation = '{table}'::regclass"
-        )
-        result = subprocess.run(
-            ["psql", "-h", POSTGRES[0], "-U", "postgres", "-X", "-At", "-d", database, "-c", query],
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        return result.stdout.strip() == "1"
-
-    def waiting(self, database: str) -> int:
+    def waiting(self) -> int:
         """Return how many sessions wait for a lock in the database."""
-        result = subprocess.run(
-            [
-                "psql",
-                "-h",
-                POSTGRES[0],
-                "-U",
-                "postgres",
-                "-X",
-                "-At",
-                "-d",
-                database,
-                "-c",
-                "SELECT count(*) FROM pg_locks WHERE NOT granted",
-            ],
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        return int(result.stdout.strip())
+        return int(query(self.database, "SELECT count(*) FROM pg_locks WHERE NOT granted"))
 
     def release(self) -> None:
         self.send("COMMIT;")

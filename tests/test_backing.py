@@ -226,7 +226,7 @@ def test_sigterm_lets_a_slow_request_finish(service):
         target=lambda: answers.append(web.request("/", headers=HTTPS)[0].status)
     )
     request.start()
-    wait_until(lambda: lock.waiting(service.database), timeout=10, what="the request to wait")
+    wait_until(lambda: lock.waiting(), timeout=10, what="the request to wait")
     web.process.send_signal(signal.SIGTERM)
     time.sleep(2)
     assert web.process.poll() is None, "the web process quit with a request in flight"

@@ -95,6 +95,20 @@ def run_process(
     )
 
 
+def start_process(
+    name: str, cwd: Path, env: dict[str, str], logs: Path
+) -> subprocess.Popen[bytes]:
+    """Start one Procfile process type, writing its output to files in `logs`."""
+    with open(logs / "stdout", "wb") as stdout, open(logs / "stderr", "wb") as stderr:
+        return subprocess.Popen(
+            ["/bin/sh", "-c", f"exec {procfile()[name]}"],
+            cwd=cwd,
+            env=env,
+            stdout=stdout,
+            stderr=stderr,
+        )
+
+
 @dataclass
 class Web:
     """The running web process, its port and where its output goes."""
@@ -144,17 +158,7 @@ def web(
 ) -> Iterator[Web]:
     """Start the Procfile's web line once for this module; wait for /healthz."""
     logs = tmp_path_factory.mktemp("logs")
-    with (
-        open(logs / "stdout", "wb") as stdout,
-        open(logs / "stderr", "wb") as stderr,
-    ):
-        process = subprocess.Popen(
-            ["/bin/sh", "-c", f"exec {procfile()['web']}"],
-            cwd=app_dir,
-            env=platform_env,
-            stdout=stdout,
-            stderr=stderr,
-        )
+    process = start_process("web", app_dir, platform_env, logs)
     web = Web(process, int(platform_env["PORT"]), logs / "stdout", logs / "stderr")
     try:
         wait_until_healthy(web)
@@ -229,15 +233,8 @@ def test_contract_worker_without_redis_waits_and_stops_on_sigterm(
     app_dir: Path, platform_env: dict[str, str], released: None, tmp_path: Path
 ) -> None:
     """Without REDIS_URL the worker says why it idles, and stops cleanly on SIGTERM."""
+    process = start_process("worker", app_dir, platform_env, tmp_path)
     stdout, stderr = tmp_path / "stdout", tmp_path / "stderr"
-    with open(stdout, "wb") as out, open(stderr, "wb") as err:
-        process = subprocess.Popen(
-            ["/bin/sh", "-c", f"exec {procfile()['worker']}"],
-            cwd=app_dir,
-            env=platform_env,
-            stdout=out,
-            stderr=err,
-        )
     deadline = time.monotonic() + BOOT_SECONDS
     while "REDIS_URL is not set" not in stdout.read_text():
         assert process.poll() is None, stdout.read_text() + stderr.read_text()
