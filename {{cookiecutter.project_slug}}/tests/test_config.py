@@ -2,7 +2,7 @@
 
 import pytest
 
-from {{ cookiecutter.project_slug }}.config import Settings, load_settings
+from {{ cookiecutter.project_slug }}.config import SECRETS, Settings, load_settings
 
 STRONG_KEY = "k3y-" + "x1y2z3" * 10
 
@@ -10,7 +10,7 @@ STRONG_KEY = "k3y-" + "x1y2z3" * 10
 @pytest.fixture
 def environ(monkeypatch, tmp_path):
     """Start from an empty configuration in a directory with no `.env` file."""
-    for name in Settings.model_fields:
+    for name in [*Settings.model_fields, *(f"{secret}_FILE" for secret in SECRETS)]:
         monkeypatch.delenv(name.upper(), raising=False)
     monkeypatch.chdir(tmp_path)
 
@@ -171,6 +171,39 @@ def test_settings_let_an_empty_variable_turn_off_dotenv(environ, tmp_path):
     assert load_settings().redis_url == "redis://127.0.0.1:6379/0"
     environ(REDIS_URL="")
     assert load_settings().redis_url is None
+
+
+def test_settings_read_secrets_from_files(environ, tmp_path):
+    """`<NAME>_FILE` names a file holding the secret, read without its last newline."""
+    (tmp_path / "key").write_text(STRONG_KEY + "\n")
+    (tmp_path / "db").write_text("postgres://app:hunter2@db:5432/app\n")
+    environ(
+        SECRET_KEY_FILE=str(tmp_path / "key"),
+        DATABASE_URL_FILE=str(tmp_path / "db"),
+        DEBUG="true",
+    )
+    settings = load_settings()
+    assert settings.secret_key.get_secret_value() == STRONG_KEY
+    assert settings.database_url == "postgres://app:hunter2@db:5432/app"
+
+
+def test_settings_refuse_a_secret_given_twice_or_unreadable(environ, tmp_path):
+    """Both `<NAME>` and `<NAME>_FILE`, or a missing file: one message, no secret."""
+    (tmp_path / "key").write_text(STRONG_KEY)
+    environ(
+        SECRET_KEY=STRONG_KEY,
+        SECRET_KEY_FILE=str(tmp_path / "key"),
+        DATABASE_URL_FILE=str(tmp_path / "missing"),
+        DEBUG="true",
+    )
+    with pytest.raises(SystemExit) as exit_info:
+        load_settings()
+    message = str(exit_info.value.code)
+    assert message.startswith("Configuration error: 2 environment variables to fix.")
+    assert "SECRET_KEY_FILE: set together with SECRET_KEY; set only one" in message
+    assert f"DATABASE_URL_FILE: cannot read {tmp_path / 'missing'}" in message
+    assert "DATABASE_URL: required" not in message
+    assert STRONG_KEY not in message
 
 
 def test_settings_describe_masks_secrets(environ):

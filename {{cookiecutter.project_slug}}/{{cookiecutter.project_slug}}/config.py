@@ -4,11 +4,16 @@ Every process type (web, worker, release, admin commands) loads its settings
 through `load_settings()`, so they all agree on what the environment means.
 A local `.env` file is read if present, but never overrides a real variable, not
 even an empty one. An empty variable counts as unset.
+
+Each secret (`SECRET_KEY`, `DATABASE_URL`, `REDIS_URL`) may instead be read from a
+file whose path is in `<NAME>_FILE`, as platforms mount secrets; setting both
+`<NAME>` and `<NAME>_FILE` is an error.
 """
 
 import os
 import sys
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
@@ -24,6 +29,8 @@ DATABASE_SCHEMES = ("sqlite", "postgres", "postgresql")
 REDIS_SCHEMES = ("redis", "rediss")
 LOOPBACK_HOSTS = ["localhost", "127.0.0.1", "[::1]"]
 SECRET_KEY_MIN_LENGTH = 50
+# Settings that may hold credentials, and so may come from a file (`<NAME>_FILE`).
+SECRETS = ("SECRET_KEY", "DATABASE_URL", "REDIS_URL")
 
 
 class Settings(BaseSettings):
@@ -52,6 +59,7 @@ class Settings(BaseSettings):
     log_format: Literal["json", "console"] = "json"
     port: int = Field(default=8000, ge=1, le=65535)
     web_concurrency: int = Field(default=2, ge=1, le=64)
+    max_request_bytes: int = Field(default=1_048_576, ge=1024)
     secure_ssl_redirect: bool = False
     secure_hsts_seconds: int = Field(default=0, ge=0)
     secure_hsts_include_subdomains: bool = False
@@ -165,8 +173,8 @@ def mask_password(url: str) -> str:
     return parts._replace(netloc=netloc).geturl()
 
 
-def format_errors(error: ValidationError) -> str:
-    """Return one message that names every invalid variable."""
+def error_lines(error: ValidationError) -> list[str]:
+    """Return one line per invalid variable, naming it and what is wrong."""
     secret_fields = {
         name
         for name, field in Settings.model_fields.items()
@@ -183,9 +191,38 @@ def format_errors(error: ValidationError) -> str:
             # Our own checks explain themselves; echo what was given to the others.
             message = f"{message} (got {problem['input']!r})"
         lines.append(f"  {name.upper()}: {message}")
+    return lines
+
+
+def format_errors(lines: list[str]) -> str:
+    """Return one message that names every invalid variable."""
     count = len(lines)
     header = f"Configuration error: {count} environment variable{'s' * (count > 1)}"
     return "\n".join([f"{header} to fix.", *lines])
+
+
+def read_secret_files(
+    environ: Mapping[str, str],
+) -> tuple[dict[str, str], dict[str, str]]:
+    """Return the secrets given as `<NAME>_FILE` paths, and the problems by name.
+
+    The file's content is the value, without a trailing newline.
+    """
+    values: dict[str, str] = {}
+    problems: dict[str, str] = {}
+    for name in SECRETS:
+        path = environ.get(f"{name}_FILE")
+        if not path:
+            continue
+        if environ.get(name):
+            problems[name] = f"  {name}_FILE: set together with {name}; set only one"
+            continue
+        try:
+            values[name.lower()] = Path(path).read_text().rstrip("\r\n")
+        except (OSError, UnicodeDecodeError) as error:
+            reason = getattr(error, "strerror", None) or "not text"
+            problems[name] = f"  {name}_FILE: cannot read {path}: {reason}"
+    return values, problems
 
 
 def environment_names(copied_from: Mapping[str, str] | None = None) -> set[str]:
@@ -206,7 +243,17 @@ def environment_names(copied_from: Mapping[str, str] | None = None) -> set[str]:
 
 def load_settings() -> Settings:
     """Load the settings, or exit with one message naming every problem."""
+    from_files, file_problems = read_secret_files(os.environ)
     try:
-        return Settings()  # type: ignore[call-arg]  # filled from the environment
+        settings = Settings(**from_files)  # the rest comes from the environment
     except ValidationError as error:
-        sys.exit(format_errors(error))
+        # A secret whose file failed is reported once, for the file.
+        others = [
+            line
+            for line in error_lines(error)
+            if line.split(":")[0].strip() not in file_problems
+        ]
+        sys.exit(format_errors([*file_problems.values(), *others]))
+    if file_problems:
+        sys.exit(format_errors(list(file_problems.values())))
+    return settings
