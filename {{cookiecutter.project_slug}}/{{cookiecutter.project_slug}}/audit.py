@@ -188,7 +188,7 @@ def check_dotenv_secrets(context: Context) -> Finding:
             "warn",
             f"{', '.join(both)} set both in the environment and in .env: the .env copy"
             " is a second source of truth that can leak",
-            f"delete {', '.join(both)} from .env, or .env itself where the environment"
+            f"remove {', '.join(both)} from .env, or .env itself where the environment"
             " is complete",
         )
     return Finding(
