@@ -145,16 +145,18 @@ def status_of(answer: bytes) -> int:
         pytest.param(b"GARBAGE\r\n\r\n", 400, id="malformed-request-line"),
         pytest.param(
             b"GET / HTTP/1.1\r\nHost: a\r\nX-Big: " + b"a" * 9000 + b"\r\n\r\n",
-            400,
+            431,
             id="oversized-header",
         ),
         pytest.param(
-            b"GET /static/../../../../etc/passwd HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",
+            b"GET /static/../../../../etc/passwd HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            b"X-Forwarded-Proto: https\r\n\r\n",
             404,
             id="static-path-traversal",
         ),
         pytest.param(
-            b"GET /static/%2e%2e/%2e%2e/config.py HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",
+            b"GET /static/%2e%2e/%2e%2e/config.py HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            b"X-Forwarded-Proto: https\r\n\r\n",
             404,
             id="encoded-static-path-traversal",
         ),

@@ -1,4 +1,4 @@
-"""Fixtures: static files collected as the build does, the log stream, a dead Redis."""
+"""Fixtures: static files collected as the build does, the log stream, dead services."""
 
 import io
 import json
@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.db import connections
 from django.test import override_settings
 
 
@@ -42,3 +43,31 @@ def redis_down(settings) -> str:
         },
     }
     return url
+
+
+@pytest.fixture
+def unreachable_database(django_db_blocker) -> Iterator[Callable[[], None]]:
+    """Point the default connection at a database that cannot be reached.
+
+    Yield a function that points it back, as when the database returns.
+    """
+    default = connections["default"]
+    # A missing directory for SQLite, a closed port for PostgreSQL.
+    broken_settings = {
+        **default.settings_dict,
+        "NAME": "/nonexistent/db.sqlite3",
+        "HOST": "127.0.0.1",
+        "PORT": "1",
+    }
+    connections["default"] = type(default)(broken_settings, "default")
+
+    def restore() -> None:
+        connections["default"].close()
+        connections["default"] = default
+
+    try:
+        with django_db_blocker.unblock():
+            yield restore
+    finally:
+        if connections["default"] is not default:
+            restore()

@@ -1,10 +1,8 @@
 """The probes a platform uses: liveness and readiness (factor IX: disposability)."""
 
 import os
-from collections.abc import Iterator
 
 import pytest
-from django.db import connections
 
 from {{ cookiecutter.project_slug }}.logs import request_id
 
@@ -22,26 +20,6 @@ def test_readyz_answers_ok_when_the_database_answers(client):
     response = client.get("/readyz")
     assert response.status_code == 200
     assert response.json() == {"status": "ok", "checks": {"database": "ok"}}
-
-
-@pytest.fixture
-def unreachable_database(django_db_blocker) -> Iterator[None]:
-    """Point the default connection at a database that cannot be reached."""
-    default = connections["default"]
-    # A missing directory for SQLite, a closed port for PostgreSQL.
-    broken_settings = {
-        **default.settings_dict,
-        "NAME": "/nonexistent/db.sqlite3",
-        "HOST": "127.0.0.1",
-        "PORT": "1",
-    }
-    connections["default"] = type(default)(broken_settings, "default")
-    try:
-        with django_db_blocker.unblock():
-            yield
-    finally:
-        connections["default"].close()
-        connections["default"] = default
 
 
 def test_readyz_answers_503_when_the_database_is_unreachable(

@@ -88,6 +88,13 @@ def test_settings_cache_in_redis_with_short_timeouts(load_settings_module):
     }
 
 
+def test_settings_limit_request_bodies(load_settings_module):
+    """MAX_REQUEST_BYTES sets the largest request body accepted."""
+    assert load_settings_module()["DATA_UPLOAD_MAX_MEMORY_SIZE"] == 1_048_576
+    loaded = load_settings_module(MAX_REQUEST_BYTES="2048")
+    assert loaded["DATA_UPLOAD_MAX_MEMORY_SIZE"] == 2048
+
+
 def test_settings_secure_cookies_unless_debug(load_settings_module):
     """Cookies are Secure with DEBUG off, and not with DEBUG on."""
     assert load_settings_module(DEBUG="false")["SESSION_COOKIE_SECURE"] is True

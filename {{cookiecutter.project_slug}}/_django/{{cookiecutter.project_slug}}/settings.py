@@ -43,6 +43,9 @@ X_FRAME_OPTIONS = "DENY"
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
 )
+# Larger bodies get 413 from refuse_bad_requests_middleware before any view runs;
+# Django's own check answers 400, and only once a view reads the body.
+DATA_UPLOAD_MAX_MEMORY_SIZE = settings.max_request_bytes
 
 
 # Application definition
@@ -60,15 +63,19 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First, so every response and every log line of the request carries its id.
     "{{ cookiecutter.project_slug }}.middleware.request_id_middleware",
+    # The security headers go on every response, refusals and static files too.
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
     "{{ cookiecutter.project_slug }}.middleware.content_security_policy_middleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Before WhiteNoise, so that static files are refused to other hosts too.
+    "{{ cookiecutter.project_slug }}.middleware.refuse_bad_requests_middleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "{{ cookiecutter.project_slug }}.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "{{ cookiecutter.project_slug }}.urls"

@@ -158,6 +158,21 @@ def test_report_fails_with_503_when_the_queue_is_unreachable(
 
 
 @pytest.mark.django_db
+def test_reports_answer_503_while_the_database_is_down(
+    client, unreachable_database, log_lines
+):
+    """Without the database, both endpoints answer 503 in JSON, one warning each."""
+    for response in (client.post("/reports"), client.get("/reports/1")):
+        assert response.status_code == 503
+        assert response.json() == {"error": "the database is unavailable"}
+    assert [line["message"] for line in log_lines()] == [
+        "database unavailable (OperationalError)"
+    ] * 2
+    unreachable_database()  # the database is back
+    assert client.post("/reports").status_code == 202
+
+
+@pytest.mark.django_db
 def test_done_report_is_read_from_the_cache(client):
     """Once read, a done report is kept in the cache and served from there."""
     location = client.post("/reports")["Location"]

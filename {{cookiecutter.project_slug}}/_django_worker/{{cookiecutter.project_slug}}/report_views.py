@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST, require_safe
 from . import worker
 from .jobs import build_report
 from .logs import request_id
+from .middleware import json_endpoint
 from .models import Report
 
 logger = logging.getLogger(__name__)
@@ -26,6 +27,7 @@ logger = logging.getLogger(__name__)
 CACHE_SECONDS = 60 * 60
 
 
+@json_endpoint
 # Exempt from CSRF checks: the endpoint reads no cookie and needs no body, so a
 # forged cross-site request can make it do nothing a plain caller could not.
 @csrf_exempt
@@ -52,6 +54,7 @@ def create_report(request: HttpRequest) -> JsonResponse:
     return response
 
 
+@json_endpoint
 @require_safe
 def report_detail(request: HttpRequest, report_id: int) -> JsonResponse:
     """Answer the report; a done one comes from the cache once it is there."""
