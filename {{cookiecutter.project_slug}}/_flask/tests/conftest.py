@@ -12,6 +12,7 @@ from {{cookiecutter.project_slug}}.extensions import db
 SECRET_KEY = "tests-only-key-never-used-anywhere-else-0123456789abcdef"  # noqa: S105
 # Nothing listens on port 1: connecting fails at once.
 DEAD_REDIS_URL = "redis://:redis-password@127.0.0.1:1/0"
+DEAD_DATABASE_URL = "postgres://app:db-password@127.0.0.1:1/app"
 
 
 @pytest.fixture
@@ -30,6 +31,7 @@ def make_settings(tmp_path):
             "log_format": "json",
             "port": 8000,
             "web_concurrency": 1,
+            "max_request_bytes": 1_048_576,
             "secure_ssl_redirect": False,
             "secure_hsts_seconds": 0,
             "secure_hsts_include_subdomains": False,

@@ -1,13 +1,19 @@
 """HTTPS, host checking and security headers come from the settings (factor III)."""
 
+import pytest
+from flask import session
 
-def test_security_headers_set(client):
-    """Responses forbid sniffing and framing and carry a same-origin CSP."""
-    response = client.get("/")
-    assert response.headers["X-Content-Type-Options"] == "nosniff"
-    assert response.headers["X-Frame-Options"] == "DENY"
-    assert response.headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
-    assert "default-src 'self'" in response.headers["Content-Security-Policy"]
+
+@pytest.mark.parametrize("path", ["/", "/healthz", "/nowhere"])
+def test_security_headers_set(client, path):
+    """Pages, JSON and errors forbid sniffing and framing, with a same-origin CSP."""
+    headers = client.get(path).headers
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["X-Frame-Options"] == "DENY"
+    assert headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+    policy = headers["Content-Security-Policy"].split("; ")
+    assert "default-src 'self'" in policy
+    assert "frame-ancestors 'none'" in policy
 
 
 def test_https_redirect_for_pages(make_app):
@@ -65,7 +71,34 @@ def test_allowed_hosts_served(client):
         assert client.get("/healthz", headers={"Host": host}).status_code == 200
 
 
-def test_unknown_host_rejected(client):
-    """Any other Host header gets 400."""
+@pytest.mark.parametrize(
+    "path", ["/", "/healthz", "/readyz", "/nowhere", "/static/style.css"]
+)
+def test_unknown_host_rejected(client, path):
+    """Any other Host header gets 400, whatever the URL."""
+    with client.get(path, headers={"Host": "attacker.example"}) as response:
+        assert response.status_code == 400
+
+
+def test_unknown_host_not_redirected(make_app):
+    """With SECURE_SSL_REDIRECT, an unknown host gets 400, not a redirect to itself."""
+    client = make_app(secure_ssl_redirect=True).test_client()
     response = client.get("/", headers={"Host": "attacker.example"})
     assert response.status_code == 400
+
+
+def test_session_cookie_https_only(make_app):
+    """The session cookie is sent back over HTTPS only, and hidden from scripts."""
+    app = make_app()
+
+    @app.get("/sign-in")
+    def sign_in():
+        session["user"] = "ada"
+        return "signed in"
+
+    client = app.test_client()
+    client.get("/sign-in", base_url="https://localhost")
+    cookie = client.get_cookie("session")
+    assert cookie is not None
+    assert cookie.secure
+    assert cookie.http_only

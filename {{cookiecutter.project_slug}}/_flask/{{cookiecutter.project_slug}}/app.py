@@ -9,10 +9,13 @@ from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
 import redis
 from flask import Flask
 from sqlalchemy.engine import make_url
+from werkzeug.exceptions import SecurityError
+from werkzeug.wsgi import get_host
 from whitenoise import WhiteNoise
 
 from {{cookiecutter.project_slug}} import (
     commands,
+    errors,
     health,
 {%- if cookiecutter.worker %}
     jobs,
@@ -54,6 +57,8 @@ def create_app(settings: Settings | None = None, *, migrations: bool = True) -> 
         SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
         # Any other Host header gets 400 Bad Request.
         TRUSTED_HOSTS=settings.hosts,
+        # Enforced when a body is read; `errors` refuses larger ones up front.
+        MAX_CONTENT_LENGTH=settings.max_request_bytes,
         SESSION_COOKIE_SECURE=not settings.debug,
         **cache_config(settings.redis_url),
     )
@@ -65,6 +70,8 @@ def create_app(settings: Settings | None = None, *, migrations: bool = True) -> 
 
     # First, so that redirects and error pages carry the request id too.
     request_ids.init_app(app)
+    # Before Talisman's HTTPS redirect: an oversized body gets 413 whatever the URL.
+    errors.init_app(app)
     db.init_app(app)
     if migrations:
         # Alembic announces each of its plugins at INFO when it is imported.
@@ -85,8 +92,13 @@ def create_app(settings: Settings | None = None, *, migrations: bool = True) -> 
         strict_transport_security_preload=settings.secure_hsts_preload,
         session_cookie_secure=app.config["SESSION_COOKIE_SECURE"],
         frame_options="DENY",
-        # Only this site's own resources (such as its stylesheet) may load.
-        content_security_policy={"default-src": "'self'", "object-src": "'none'"},
+        # Only this site's own resources (such as its stylesheet) may load, and no
+        # site may frame its pages (the CSP form of X-Frame-Options).
+        content_security_policy={
+            "default-src": "'self'",
+            "object-src": "'none'",
+            "frame-ancestors": "'none'",
+        },
     )
     static_digest.init_app(app)
     cache.init_app(app)
@@ -99,13 +111,31 @@ def create_app(settings: Settings | None = None, *, migrations: bool = True) -> 
 {%- endif %}
 
     app.wsgi_app = hide_forwarded_proto(app.wsgi_app)
-    app.wsgi_app = WhiteNoise(
+    static_files = WhiteNoise(
         app.wsgi_app,
         root=app.static_folder,
         prefix=app.static_url_path,
         autorefresh=settings.debug,
         immutable_file_test=HASHED_NAME,
     )
+    app.wsgi_app = static_for_allowed_hosts(static_files, app.wsgi_app, settings.hosts)
+    return app
+
+
+def static_for_allowed_hosts(
+    static_files: WSGIApplication, flask_app: WSGIApplication, hosts: list[str]
+) -> WSGIApplication:
+    """Serve static files to the allowed hosts only; Flask answers the others 400."""
+
+    # WhiteNoise answers before Flask checks TRUSTED_HOSTS: other hosts skip it, and
+    # get Flask's 400 with the request id and security headers.
+    def app(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        try:
+            get_host(environ, hosts)
+        except SecurityError:
+            return flask_app(environ, start_response)
+        return static_files(environ, start_response)
+
     return app
 
 

@@ -3,9 +3,10 @@
 import json
 from datetime import datetime, timedelta
 
-from conftest import DEAD_REDIS_URL
+from conftest import DEAD_DATABASE_URL, DEAD_REDIS_URL
 from sqlalchemy import select, update
 
+from {{cookiecutter.project_slug}}.app import create_app
 from {{cookiecutter.project_slug}}.extensions import db
 from {{cookiecutter.project_slug}}.models import Report, utc_now
 
@@ -102,3 +103,14 @@ def test_report_failed_when_the_queue_is_down(make_app, capsys):
     output = capsys.readouterr().out
     assert warnings(output) == ["report 1 not queued: ConnectionError"]
     assert "redis-password" not in output
+
+
+def test_report_503_in_json_while_the_database_is_down(make_settings, capsys):
+    """Without the database, both endpoints answer 503 in JSON, naming no secret."""
+    client = create_app(make_settings(database_url=DEAD_DATABASE_URL)).test_client()
+    for response in (client.post("/reports"), client.get("/reports/1")):
+        assert response.status_code == 503
+        assert response.json == {"error": "the database is unavailable"}
+    output = capsys.readouterr().out
+    assert warnings(output) == ["database unavailable (OperationalError)"] * 2
+    assert "db-password" not in output

@@ -6,8 +6,9 @@ from datetime import UTC, datetime
 import redis
 from flask import Blueprint, url_for
 from flask.typing import ResponseReturnValue
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
-from {{cookiecutter.project_slug}} import worker
+from {{cookiecutter.project_slug}} import errors, worker
 from {{cookiecutter.project_slug}}.extensions import cache, db
 from {{cookiecutter.project_slug}}.jobs import build_report
 from {{cookiecutter.project_slug}}.logs import request_id
@@ -53,6 +54,14 @@ def show(report_id: int) -> ResponseReturnValue:
     if report.status == "done":
         cache_set(key, body)
     return body
+
+
+@bp.errorhandler(OperationalError)
+@bp.errorhandler(InterfaceError)
+def database_unavailable(error: DBAPIError) -> ResponseReturnValue:
+    """Answer 503 in JSON, like the rest of this API, while the database is down."""
+    errors.database_down(error)
+    return {"error": "the database is unavailable"}, 503
 
 
 def as_json(report: Report) -> dict[str, object]:
