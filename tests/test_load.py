@@ -83,7 +83,7 @@ def test_two_workers_serve_64_connections_for_30_seconds(deployed, figures):
         assert "Non-2xx or 3xx" not in output, output
     first, last = samples[:10], samples[-10:]
     growth = (sum(last) / len(last)) / (sum(first) / len(first)) - 1
-    figures[f"{deployed.framework}: load worker RSS first/last 10 s"] = (
+    figures[f"{deployed.framework}: load, RSS of both workers, first/last 10 s"] = (
         f"{sum(first) / len(first) / 1024:.1f} / {sum(last) / len(last) / 1024:.1f} MB"
     )
     assert growth < 0.10, samples
