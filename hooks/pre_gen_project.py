@@ -9,6 +9,7 @@ import json
 import keyword
 import re
 import sys
+import unicodedata
 
 FRAMEWORKS = ("flask", "django")
 PYTHON_VERSIONS = ("3.11", "3.12", "3.13")
@@ -79,7 +80,7 @@ def problems(context: dict) -> list[str]:
             f" one of {', '.join(PYTHON_VERSIONS)}"
         )
     for key in ("project_name", "description", "author_name"):
-        if any(ord(char) < 32 for char in context[key]):
+        if any(unicodedata.category(char) == "Cc" for char in context[key]):
             found.append(f"{key} contains a control character or a line break")
         if TEMPLATE_SYNTAX.search(context[key]):
             found.append(f"{key} contains template syntax, which the project's HTML would run")

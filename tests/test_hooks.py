@@ -27,6 +27,8 @@ BAD_INPUTS = {
         "project_name contains template syntax",
     ),
     "newline": ({"description": "one\ntwo"}, "description contains a control character"),
+    "delete": ({"author_name": "Ann\x7f"}, "author_name contains a control character"),
+    "c1-control": ({"project_name": "My\x85Service"}, "project_name contains a control"),
 }
 
 

@@ -185,6 +185,10 @@ def test_settings_read_secrets_from_files(environ, tmp_path):
     settings = load_settings()
     assert settings.secret_key.get_secret_value() == STRONG_KEY
     assert settings.database_url == "postgres://app:hunter2@db:5432/app"
+    # Read as bytes: a carriage return inside the value stays what it was.
+    odd_key = STRONG_KEY[:20] + "\r" + STRONG_KEY[20:]
+    (tmp_path / "key").write_bytes(odd_key.encode() + b"\r\n")
+    assert load_settings().secret_key.get_secret_value() == odd_key
 
 
 def test_settings_refuse_a_secret_given_twice_or_unreadable(environ, tmp_path):

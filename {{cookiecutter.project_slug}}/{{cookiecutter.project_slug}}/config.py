@@ -218,7 +218,8 @@ def read_secret_files(
             problems[name] = f"  {name}_FILE: set together with {name}; set only one"
             continue
         try:
-            values[name.lower()] = Path(path).read_text().rstrip("\r\n")
+            # Bytes, decoded as they are: read_text() would turn a "\r" into "\n".
+            values[name.lower()] = Path(path).read_bytes().decode().rstrip("\r\n")
         except (OSError, UnicodeDecodeError) as error:
             reason = getattr(error, "strerror", None) or "not text"
             problems[name] = f"  {name}_FILE: cannot read {path}: {reason}"
