@@ -12,7 +12,7 @@ import shutil
 from pathlib import Path
 
 FRAMEWORK = "{{ cookiecutter.framework }}"
-WORKER = {{cookiecutter.worker}}
+WORKER = "{{ cookiecutter.worker }}" == "True"
 OVERLAYS = ("_flask", "_django", "_worker", "_flask_worker", "_django_worker")
 
 DOTENV = f"""\
