@@ -9,7 +9,10 @@ and release steps, and sets up a bare app of the same framework in the same venv
 by the same gunicorn with JSON access logs (bench/baseline/). For each of the four it
 measures, with one sync worker and LOG_FORMAT=json: process start to the first 200 on
 /healthz, requests/s on /healthz and /readyz with wrk (loopback only), the worker's RSS
-after the load, and SIGTERM to exit when idle. It also times rendering the template.
+after the load, and SIGTERM to exit when idle. It also times rendering the template,
+and boots a third app per framework, the "floor": the bare app plus the imports of the
+libraries the contract builds on (pydantic-settings; Flask-SQLAlchemy for Flask), to
+show how much of the boot time is theirs.
 
 The database is SQLite unless DATABASE_URL names a PostgreSQL server (any database on
 it: the bench creates, and afterwards drops, one fresh database per framework).
@@ -60,6 +63,8 @@ BUILD = {
     "django": "python manage.py collectstatic --noinput",
 }
 BARE_MODULE = {"flask": "bare_flask", "django": "bare_django"}
+# The bare app plus the imports of the libraries the contract builds on; booted only.
+FLOOR_MODULE = {"flask": "floor_flask", "django": "floor_django"}
 # The targets of issue 6, as ratios to the bare framework measured in the same run.
 TARGETS = {
     "boot_ms": ("boot to first 200", "ratio", 1.2, "at most"),
@@ -366,7 +371,7 @@ class App:
 
 def prepare(
     framework: str, python: str, uv: str, secret_key: str, postgres_url: str | None, timings: dict
-) -> tuple[App, App, Postgres | None]:
+) -> tuple[App, App, App, Postgres | None]:
     """Render, install from the lock, build and release one framework; add its baseline."""
     from cookiecutter.main import cookiecutter
 
@@ -441,7 +446,11 @@ def prepare(
 
     bare_dir = base / "bare"
     bare_dir.mkdir()
-    for name in (f"{BARE_MODULE[framework]}.py", "gunicorn_bare.py"):
+    for name in (
+        f"{BARE_MODULE[framework]}.py",
+        f"{FLOOR_MODULE[framework]}.py",
+        "gunicorn_bare.py",
+    ):
         shutil.copy(BENCH / "baseline" / name, bare_dir / name)
     # Bytecode for the apps' own modules too, as site-packages has it: boots stay comparable.
     for folder in (project, bare_dir):
@@ -455,8 +464,10 @@ def prepare(
     twelve = App(framework, "twelve", project, venv, procfile["web"].strip(), env)
     bare_command = f"gunicorn -c gunicorn_bare.py {BARE_MODULE[framework]}:application"
     bare = App(framework, "bare", bare_dir, venv, bare_command, {**env, "HOME": str(bare_dir)})
-    # Both must answer as the contract says before they are compared.
-    for app in (twelve, bare):
+    floor_command = f"gunicorn -c gunicorn_bare.py {FLOOR_MODULE[framework]}:application"
+    floor = App(framework, "floor", bare_dir, venv, floor_command, bare.env)
+    # They must answer as the contract says before they are compared.
+    for app in (twelve, bare, floor):
         process, port, _ = app.start(LOGS / f"{app.name}-check.log")
         app.wait_ready(process, port)
         for path in ("/healthz", "/readyz"):
@@ -464,7 +475,7 @@ def prepare(
             if status != 200:
                 raise SystemExit(f"{app.name} answered {status} on {path}")
         app.terminate(process)
-    return twelve, bare, postgres
+    return twelve, bare, floor, postgres
 
 
 # --- measurements -------------------------------------------------------------------
@@ -694,6 +705,11 @@ def table(results: dict) -> str:
         for kind in ("bare", "twelve"):
             cells = [fmt.format(apps[kind][key]) for key, _, fmt in COLUMNS]
             lines.append(f"{framework} {kind}".ljust(16) + "".join(c.rjust(width) for c in cells))
+        floor = results["comparison"][framework]["floor_boot_ms"]
+        lines.append(
+            f"{framework} floor".ljust(16)
+            + f"{apps['floor']['boot_ms']:.0f} ({floor['ratio']:.2f}x)".rjust(width)
+        )
         cells = []
         for key, _, _ in COLUMNS:
             entry = results["comparison"][framework][key]
@@ -725,13 +741,19 @@ def chart(results: dict) -> None:
                 bar_colours.append(colours[framework][1])
                 notes.append("")
                 continue
-            for index, kind in enumerate(("bare", "twelve")):
+            kinds = ("bare", "floor", "twelve") if key == "boot_ms" else ("bare", "twelve")
+            for kind in kinds:
+                index = kind == "twelve"
                 labels.append(f"{framework}\n{kind}")
                 values.append(results["apps"][framework][kind][key])
                 bar_colours.append(colours[framework][index])
                 entry = results["comparison"][framework][key]
                 if kind == "bare":
                     notes.append("")
+                elif kind == "floor":
+                    notes.append(
+                        f"{results['comparison'][framework]['floor_boot_ms']['ratio']:.2f}x"
+                    )
                 elif key == "rss_mb":
                     notes.append(f"+{entry['delta']:.1f}")
                 else:
@@ -809,10 +831,10 @@ def main() -> int:
                 flush=True,
             )
             setup[framework] = {}
-            twelve, bare, pg = prepare(
+            twelve, bare, floor, pg = prepare(
                 framework, python, uv, secret_key, database_url, setup[framework]
             )
-            apps += [twelve, bare]
+            apps += [twelve, bare, floor]
             if pg:
                 postgres.append(pg)
         print(f"boot and idle SIGTERM ({options.boots} timed boots each) ...", flush=True)
@@ -822,7 +844,8 @@ def main() -> int:
             f"{options.duration:g} s per run, {options.rounds} rounds ...",
             flush=True,
         )
-        measure_load(apps, wrk_bin, options.duration, options.rounds)
+        served = [app for app in apps if app.kind != "floor"]
+        measure_load(served, wrk_bin, options.duration, options.rounds)
     except KeyboardInterrupt:
         print("\ninterrupted: stopping everything", file=sys.stderr)
         return 130
@@ -858,7 +881,9 @@ def main() -> int:
         "render": render,
         "setup": setup,
         "apps": {
-            framework: {kind: by_name[f"{framework}-{kind}"].results for kind in ("bare", "twelve")}
+            framework: {
+                kind: by_name[f"{framework}-{kind}"].results for kind in ("bare", "floor", "twelve")
+            }
             for framework in FRAMEWORKS
         },
     }
@@ -866,6 +891,14 @@ def main() -> int:
         framework: compare(results["apps"][framework]["twelve"], results["apps"][framework]["bare"])
         for framework in FRAMEWORKS
     }
+    for framework in FRAMEWORKS:
+        apps_of = results["apps"][framework]
+        results["comparison"][framework]["floor_boot_ms"] = {
+            "ratio": round(apps_of["floor"]["boot_ms"] / apps_of["bare"]["boot_ms"], 3),
+            "twelve_over_floor_ms": round(
+                apps_of["twelve"]["boot_ms"] - apps_of["floor"]["boot_ms"], 1
+            ),
+        }
     RESULTS_JSON.write_text(json.dumps(results, indent=2) + "\n")
     chart(results)
 
@@ -876,6 +909,10 @@ def main() -> int:
     print(f"baselines' gunicorn config: {meta['baseline_gunicorn_config']}")
     print()
     print(table(results))
+    print(
+        "floor: the bare app plus the imports of pydantic-settings (and Flask-SQLAlchemy "
+        "for Flask), booted only"
+    )
     print()
     for framework in FRAMEWORKS:
         r = render[framework]

@@ -18,6 +18,9 @@ POSTGRES = ("127.0.0.1", 5432)
 REDIS = ("127.0.0.1", 6379)
 # The tests' own Redis database; they empty it, so no one else may use it.
 REDIS_DATABASE = 13
+# More of them, one for each of the project test runs that tests/test_project.py
+# runs side by side.
+SPARE_REDIS_DATABASES = (10, 11, 12)
 
 
 def reachable(address: tuple[str, int]) -> bool:
@@ -57,15 +60,17 @@ def postgres_url(name: str, host: str = POSTGRES[0], port: int = POSTGRES[1]) ->
     return f"postgres://postgres@{host}:{port}/{name}"
 
 
-def fresh_redis_url(host: str = REDIS[0], port: int = REDIS[1]) -> str:
-    """Empty the tests' Redis database and return its URL."""
+def fresh_redis_url(
+    host: str = REDIS[0], port: int = REDIS[1], database: int = REDIS_DATABASE
+) -> str:
+    """Empty one of the tests' Redis databases and return its URL."""
     need_redis()
-    request = f"SELECT {REDIS_DATABASE}\r\nFLUSHDB\r\n"
+    request = f"SELECT {database}\r\nFLUSHDB\r\n"
     with socket.create_connection(REDIS, timeout=5) as connection:
         connection.sendall(request.encode())
         replies = connection.makefile("rb")
         assert [replies.readline().rstrip() for _ in range(2)] == [b"+OK", b"+OK"]
-    return f"redis://{host}:{port}/{REDIS_DATABASE}"
+    return f"redis://{host}:{port}/{database}"
 
 
 def psql(database: str, *options: str) -> list[str]:

@@ -19,7 +19,9 @@ from django.utils.log import log_response
 from .logs import REQUEST_ID_HEADER, make_request_id, request_id
 
 Handler = Callable[[HttpRequest], HttpResponse]
+{%- if cookiecutter.worker %}
 View = Callable[..., HttpResponse]
+{%- endif %}
 
 logger = logging.getLogger(__name__)
 
@@ -96,12 +98,14 @@ def declared_size(request: HttpRequest) -> int:
     except ValueError:
         # Django then reads no body at all; gunicorn refuses such a request first.
         return 0
+{%- if cookiecutter.worker %}
 
 
 def json_endpoint(view: View) -> View:
     """Mark a view that answers JSON, so that its 503 page is JSON too."""
     view.json_endpoint = True  # type: ignore[attr-defined]
     return view
+{%- endif %}
 
 
 class DatabaseUnavailableMiddleware:
@@ -124,13 +128,19 @@ class DatabaseUnavailableMiddleware:
         """Answer 503 for a database connection error; leave others to Django."""
         if settings.DEBUG or not isinstance(exception, DATABASE_UNAVAILABLE):
             return None
+{%- if cookiecutter.worker %}
         if getattr(request.resolver_match.func, "json_endpoint", False):
             body = {"error": "the database is unavailable"}
-            response = JsonResponse(body, status=503)
+            response: HttpResponse = JsonResponse(body, status=503)
         else:
             # Rendered without the request: its context processors may need the
             # database (the user, the session).
             response = HttpResponse(render_to_string("503.html"), status=503)
+{%- else %}
+        # Rendered without the request: its context processors may need the
+        # database (the user, the session).
+        response = HttpResponse(render_to_string("503.html"), status=503)
+{%- endif %}
         # One warning, in place of Django's error line. The type names the
         # failure; the message might carry the database URL.
         log_response(

@@ -11,7 +11,6 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_safe
 
-from .middleware import json_endpoint
 from .models import Visit
 
 logger = logging.getLogger(__name__)
@@ -23,17 +22,19 @@ def home(request: HttpRequest) -> HttpResponse:
     Visit.objects.create(path=request.path)
     visits = Visit.objects.count()
     logger.info("visit %d to %s", visits, request.path)
-    return render(request, "{{ cookiecutter.project_slug }}/index.html", {"visits": visits})
+    return render(
+        request,
+        "{{ cookiecutter.project_slug }}/index.html",
+        {"visits": visits},
+    )
 
 
-@json_endpoint
 @require_safe
 def healthz(request: HttpRequest) -> JsonResponse:
     """Answer that the process is alive, touching no backing service."""
     return JsonResponse({"status": "ok"})
 
 
-@json_endpoint
 @require_safe
 def readyz(request: HttpRequest) -> JsonResponse:
     """Answer 200 if every backing service answers, else 503 naming those that fail."""

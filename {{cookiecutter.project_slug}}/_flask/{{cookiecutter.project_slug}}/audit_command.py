@@ -4,7 +4,6 @@ import sys
 
 import click
 
-from {{cookiecutter.project_slug}} import audit
 from {{cookiecutter.project_slug}}.config import environment_names, load_settings
 
 RELEASE_COMMAND = "flask --app {{cookiecutter.project_slug}}.app db upgrade"
@@ -14,6 +13,9 @@ RELEASE_COMMAND = "flask --app {{cookiecutter.project_slug}}.app db upgrade"
 @click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON.")
 def twelvefactor_command(as_json: bool) -> None:
     """Check the settings and project against the twelve factors; exit 1 on a fail."""
+    # Imported here: every process registers this command, few run it.
+    from {{cookiecutter.project_slug}} import audit
+
     # `flask` has already copied `.env` into the environment (python-dotenv is
     # installed); only the variables the real environment set differently count.
     dotenv = audit.dotenv(audit.PROJECT_ROOT)
