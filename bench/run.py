@@ -5,14 +5,14 @@
 
 One run renders each framework's default project with the local template, installs it
 from its requirements.lock into a venv (uv, --compile-bytecode), runs its static build
-and release steps, and sets up a bare app of the same framework in the same venv, served
-by the same gunicorn with JSON access logs (bench/baseline/). For each of the four it
-measures, with one sync worker and LOG_FORMAT=json: process start to the first 200 on
-/healthz, requests/s on /healthz and /readyz with wrk (loopback only), the worker's RSS
-after the load, and SIGTERM to exit when idle. It also times rendering the template,
-and boots a third app per framework, the "floor": the bare app plus the imports of the
-libraries the contract builds on (pydantic-settings; Flask-SQLAlchemy for Flask), to
-show how much of the boot time is theirs.
+and release steps, and sets up two more apps of the same framework in the same venv,
+served by the same gunicorn with JSON access logs (bench/baseline/): a bare app, and a
+"floor", the bare app plus the imports of the libraries the contract builds on
+(pydantic-settings; Flask-SQLAlchemy for Flask), which shows how much of each figure is
+theirs. For each of the six it measures, with one sync worker and LOG_FORMAT=json:
+process start to the first 200 on /healthz, requests/s on /healthz and /readyz with wrk
+(loopback only), the worker's RSS after the load, and SIGTERM to exit when idle. It
+also times rendering the template.
 
 The database is SQLite unless DATABASE_URL names a PostgreSQL server (any database on
 it: the bench creates, and afterwards drops, one fresh database per framework).
@@ -65,6 +65,7 @@ BUILD = {
 BARE_MODULE = {"flask": "bare_flask", "django": "bare_django"}
 # The bare app plus the imports of the libraries the contract builds on; booted only.
 FLOOR_MODULE = {"flask": "floor_flask", "django": "floor_django"}
+KINDS = ("bare", "floor", "twelve")
 # The targets of issue 6, as ratios to the bare framework measured in the same run.
 TARGETS = {
     "boot_ms": ("boot to first 200", "ratio", 1.2, "at most"),
@@ -310,7 +311,7 @@ class Postgres:
 
 
 class App:
-    """One of the four servers: a generated project or a bare baseline."""
+    """One of the six servers: a generated project, a bare baseline or a floor."""
 
     def __init__(
         self, framework: str, kind: str, cwd: Path, venv: Path, command: str, env: dict[str, str]
@@ -607,7 +608,7 @@ def trim(log: Path, keep: int = 40) -> None:
 
 
 def measure_load(apps: list[App], wrk_bin: str, duration: float, rounds: int) -> None:
-    """Serve all four at once; wrk each in turn, round after round; then read RSS."""
+    """Serve all six at once; wrk each in turn, round after round; then read RSS."""
     servers = {}
     for app in apps:
         log = LOGS / f"{app.name}-serve.log"
@@ -697,27 +698,28 @@ COLUMNS = [
 ]
 
 
+def note(results: dict, framework: str, kind: str, key: str) -> str:
+    """Return a figure's comparison with its bare framework, for the table and chart."""
+    if kind == "bare":
+        return ""
+    entry = results["floor_comparison" if kind == "floor" else "comparison"][framework][key]
+    text = f"+{entry['delta']:.1f}" if key == "rss_mb" else f"{entry['ratio']:.2f}x"
+    if kind == "twelve" and "pass" in entry:
+        text += " ok" if entry["pass"] else " MISS"
+    return text
+
+
 def table(results: dict) -> str:
     width = 15
     lines = ["".ljust(16) + "".join(title.rjust(width) for _, title, _ in COLUMNS)]
     for framework in FRAMEWORKS:
         apps = results["apps"][framework]
-        for kind in ("bare", "twelve"):
+        for kind in KINDS:
             cells = [fmt.format(apps[kind][key]) for key, _, fmt in COLUMNS]
             lines.append(f"{framework} {kind}".ljust(16) + "".join(c.rjust(width) for c in cells))
-        floor = results["comparison"][framework]["floor_boot_ms"]
-        lines.append(
-            f"{framework} floor".ljust(16)
-            + f"{apps['floor']['boot_ms']:.0f} ({floor['ratio']:.2f}x)".rjust(width)
-        )
-        cells = []
-        for key, _, _ in COLUMNS:
-            entry = results["comparison"][framework][key]
-            text = f"+{entry['delta']:.1f}" if key == "rss_mb" else f"{entry['ratio']:.2f}x"
-            if "pass" in entry:
-                text += " ok" if entry["pass"] else " MISS"
-            cells.append(text)
-        lines.append("  vs bare".ljust(16) + "".join(c.rjust(width) for c in cells))
+        for kind in KINDS[1:]:
+            cells = [note(results, framework, kind, key) for key, _, _ in COLUMNS]
+            lines.append(f"  {kind} vs bare".ljust(16) + "".join(c.rjust(width) for c in cells))
     return "\n".join(lines)
 
 
@@ -728,39 +730,30 @@ def chart(results: dict) -> None:
     import matplotlib.pyplot as plt
 
     panels = [*COLUMNS, ("render_ms", "render ms (API)", "{:.0f}")]
-    fig, axes = plt.subplots(2, 4, figsize=(16, 7))
+    fig, axes = plt.subplots(2, 4, figsize=(18, 7))
     for axis in axes.flat[len(panels) :]:
         axis.set_visible(False)
-    colours = {"flask": ("#9ecae1", "#3182bd"), "django": ("#a1d99b", "#31a354")}
+    colours = {
+        "flask": {"bare": "#c6dbef", "floor": "#9ecae1", "twelve": "#3182bd"},
+        "django": {"bare": "#c7e9c0", "floor": "#a1d99b", "twelve": "#31a354"},
+    }
     for axis, (key, title, fmt) in zip(axes.flat, panels, strict=False):
         labels, values, bar_colours, notes = [], [], [], []
         for framework in FRAMEWORKS:
             if key == "render_ms":
                 labels.append(framework)
                 values.append(results["render"][framework]["api_median_ms"])
-                bar_colours.append(colours[framework][1])
+                bar_colours.append(colours[framework]["twelve"])
                 notes.append("")
                 continue
-            kinds = ("bare", "floor", "twelve") if key == "boot_ms" else ("bare", "twelve")
-            for kind in kinds:
-                index = kind == "twelve"
+            for kind in KINDS:
                 labels.append(f"{framework}\n{kind}")
                 values.append(results["apps"][framework][kind][key])
-                bar_colours.append(colours[framework][index])
-                entry = results["comparison"][framework][key]
-                if kind == "bare":
-                    notes.append("")
-                elif kind == "floor":
-                    notes.append(
-                        f"{results['comparison'][framework]['floor_boot_ms']['ratio']:.2f}x"
-                    )
-                elif key == "rss_mb":
-                    notes.append(f"+{entry['delta']:.1f}")
-                else:
-                    notes.append(f"{entry['ratio']:.2f}x")
+                bar_colours.append(colours[framework][kind])
+                notes.append(note(results, framework, kind, key).removesuffix(" ok"))
         bars = axis.bar(labels, values, color=bar_colours)
-        for bar, value, note in zip(bars, values, notes, strict=True):
-            text = fmt.format(value) + (f"\n{note}" if note else "")
+        for bar, value, comparison in zip(bars, values, notes, strict=True):
+            text = fmt.format(value) + (f"\n{comparison}" if comparison else "")
             axis.annotate(
                 text,
                 (bar.get_x() + bar.get_width() / 2, bar.get_height()),
@@ -844,8 +837,7 @@ def main() -> int:
             f"{options.duration:g} s per run, {options.rounds} rounds ...",
             flush=True,
         )
-        served = [app for app in apps if app.kind != "floor"]
-        measure_load(served, wrk_bin, options.duration, options.rounds)
+        measure_load(apps, wrk_bin, options.duration, options.rounds)
     except KeyboardInterrupt:
         print("\ninterrupted: stopping everything", file=sys.stderr)
         return 130
@@ -881,9 +873,7 @@ def main() -> int:
         "render": render,
         "setup": setup,
         "apps": {
-            framework: {
-                kind: by_name[f"{framework}-{kind}"].results for kind in ("bare", "floor", "twelve")
-            }
+            framework: {kind: by_name[f"{framework}-{kind}"].results for kind in KINDS}
             for framework in FRAMEWORKS
         },
     }
@@ -891,14 +881,10 @@ def main() -> int:
         framework: compare(results["apps"][framework]["twelve"], results["apps"][framework]["bare"])
         for framework in FRAMEWORKS
     }
-    for framework in FRAMEWORKS:
-        apps_of = results["apps"][framework]
-        results["comparison"][framework]["floor_boot_ms"] = {
-            "ratio": round(apps_of["floor"]["boot_ms"] / apps_of["bare"]["boot_ms"], 3),
-            "twelve_over_floor_ms": round(
-                apps_of["twelve"]["boot_ms"] - apps_of["floor"]["boot_ms"], 1
-            ),
-        }
+    results["floor_comparison"] = {
+        framework: compare(results["apps"][framework]["floor"], results["apps"][framework]["bare"])
+        for framework in FRAMEWORKS
+    }
     RESULTS_JSON.write_text(json.dumps(results, indent=2) + "\n")
     chart(results)
 
@@ -911,7 +897,7 @@ def main() -> int:
     print(table(results))
     print(
         "floor: the bare app plus the imports of pydantic-settings (and Flask-SQLAlchemy "
-        "for Flask), booted only"
+        "for Flask), the libraries the contract builds on"
     )
     print()
     for framework in FRAMEWORKS:
