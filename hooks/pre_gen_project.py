@@ -13,39 +13,113 @@ import unicodedata
 
 FRAMEWORKS = ("flask", "django")
 PYTHON_VERSIONS = ("3.11", "3.12", "3.13")
-# Names that would shadow a dependency or a tool the project uses.
-TAKEN = {
+# The top-level import names of every package in the generated projects' lock files
+# (both frameworks, with the worker, dev included, on any platform): a package of the
+# same name would shadow it. tests/test_input_properties.py proves the list complete.
+DEPENDENCIES = {
     "alembic",
-    "app",
-    "config",
-    "conftest",
+    "annotated_types",
+    "asgiref",
+    "async_timeout",
+    "blinker",
+    "cachelib",
+    "click",
+    "colorama",
     "dj_database_url",
     "django",
+    "dotenv",
+    "dramatiq",
     "flask",
+    "flask_caching",
     "flask_migrate",
     "flask_sqlalchemy",
+    "flask_static_digest",
     "flask_talisman",
     "gunicorn",
     "honcho",
+    "iniconfig",
+    "itsdangerous",
+    "jinja2",
+    "mako",
+    "markupsafe",
+    "packaging",
+    "pluggy",
+    "psycopg",
+    "psycopg_binary",
+    "py",
+    "pydantic",
+    "pydantic_core",
+    "pydantic_settings",
+    "pygments",
+    "pytest",
+    "pytest_django",
+    "pytest_env",
+    "pythonjsonlogger",
+    "redis",
+    "ruff",
+    "sqlalchemy",
+    "sqlparse",
+    "typing_extensions",
+    "typing_inspection",
+    "tzdata",
+    "werkzeug",
+    "whitenoise",
+}
+# Names the project's own layout, its tools or Python itself give a meaning to.
+LAYOUT = {
+    "app",
+    "config",
+    "conftest",
     "manage",
     "migrations",
-    "psycopg",
-    "pydantic",
-    "pydantic_settings",
-    "pytest",
-    "pythonjsonlogger",
     "settings",
     "site",
-    "sqlalchemy",
     "static",
     "templates",
     "test",
     "tests",
-    "werkzeug",
-    "whitenoise",
     "wsgi",
 }
-MAX_SLUG_LENGTH = 60
+TAKEN = DEPENDENCIES | LAYOUT
+# sys.stdlib_module_names is the running Python's, and the project may run on another:
+# add the modules that the supported versions (3.11 to 3.13) or 3.14 have and it may lack,
+# so the answer does not depend on the Python that runs cookiecutter.
+STDLIB = sys.stdlib_module_names | {
+    # Removed in 3.12 or 3.13, still there on 3.11.
+    "aifc",
+    "asynchat",
+    "asyncore",
+    "audioop",
+    "cgi",
+    "cgitb",
+    "chunk",
+    "crypt",
+    "distutils",
+    "imghdr",
+    "imp",
+    "lib2to3",
+    "mailcap",
+    "msilib",
+    "nis",
+    "nntplib",
+    "ossaudiodev",
+    "pipes",
+    "smtpd",
+    "sndhdr",
+    "spwd",
+    "sunau",
+    "telnetlib",
+    "uu",
+    "xdrlib",
+    # New in 3.14.
+    "annotationlib",
+    "compression",
+}
+# Every line of generated code that names the package must fit ruff's 88 columns: the
+# longest (imports in audit_command.py and tests/test_config.py, among others) reach 88
+# with a 36-character slug. Wrapping them all for longer slugs would make every project's
+# imports harder to read; 32 leaves room for small edits, and few package names are longer.
+MAX_SLUG_LENGTH = 32
 # Jinja or Django tag delimiters; written with escapes since this file is itself a template.
 TEMPLATE_SYNTAX = re.compile(r"\x7b[\x7b%#]|[%#\x7d]\x7d")
 
@@ -64,7 +138,7 @@ def problems(context: dict) -> list[str]:
         )
     elif len(slug) > MAX_SLUG_LENGTH:
         found.append(f"project_slug is longer than {MAX_SLUG_LENGTH} characters")
-    elif keyword.iskeyword(slug) or slug in sys.stdlib_module_names or slug in TAKEN:
+    elif keyword.iskeyword(slug) or slug in STDLIB or slug in TAKEN:
         found.append(
             f"project_slug {slug!r} is reserved (a Python keyword, a standard library"
             " module or a name the project depends on): choose another"
@@ -80,8 +154,11 @@ def problems(context: dict) -> list[str]:
             f" one of {', '.join(PYTHON_VERSIONS)}"
         )
     for key in ("project_name", "description", "author_name"):
-        if any(unicodedata.category(char) == "Cc" for char in context[key]):
+        categories = {unicodedata.category(char) for char in context[key]}
+        if "Cc" in categories:
             found.append(f"{key} contains a control character or a line break")
+        if "Cs" in categories:
+            found.append(f"{key} is not valid Unicode: were its bytes UTF-8?")
         if TEMPLATE_SYNTAX.search(context[key]):
             found.append(f"{key} contains template syntax, which the project's HTML would run")
     return found

@@ -15,20 +15,25 @@ BAD_INPUTS = {
     "uppercase": ({"project_slug": "MyService"}, "'MyService' is not a valid package"),
     "non-ascii": ({"project_slug": "café"}, "'café' is not a valid package"),
     "empty-slug": ({"project_slug": ""}, "'' is not a valid package"),
-    "too-long": ({"project_slug": "s" * 61}, "longer than 60 characters"),
+    "too-long": ({"project_slug": "s" * 33}, "longer than 32 characters"),
     "keyword": ({"project_slug": "class"}, "'class' is reserved"),
     "stdlib": ({"project_slug": "logging"}, "'logging' is reserved"),
     "framework-name": ({"project_slug": "django"}, "'django' is reserved"),
     "flask-name": ({"project_slug": "flask"}, "'flask' is reserved"),
     "test": ({"project_slug": "test"}, "'test' is reserved"),
     "dependency": ({"project_slug": "gunicorn"}, "'gunicorn' is reserved"),
-    "template-syntax": (
-        {"project_name": "My {% raw %}{{ Service }}{% endraw %}"},
-        "project_name contains template syntax",
-    ),
+    "dependency-of-dependency": ({"project_slug": "markupsafe"}, "'markupsafe' is reserved"),
+    "removed-from-stdlib": ({"project_slug": "distutils"}, "'distutils' is reserved"),
+    "template-syntax": ({"project_name": "My {{ Service }}"}, "project_name contains template"),
+    # cookiecutter would run these as Jinja: a traceback, a value computed, a value gone.
+    "jinja-error": ({"project_name": "0{{0"}, "project_name contains template syntax"),
+    "jinja-expression": ({"author_name": "{{ 7*7 }}"}, "author_name contains template syntax"),
+    "jinja-comment": ({"description": "{##}"}, "description contains template syntax"),
     "newline": ({"description": "one\ntwo"}, "description contains a control character"),
     "delete": ({"author_name": "Ann\x7f"}, "author_name contains a control character"),
     "c1-control": ({"project_name": "My\x85Service"}, "project_name contains a control"),
+    # Bytes that are not UTF-8 on the command line reach Python as lone surrogates.
+    "not-utf-8": ({"description": "Caf\udce9"}, "description is not valid Unicode"),
 }
 
 

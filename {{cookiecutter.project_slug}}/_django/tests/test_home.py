@@ -3,13 +3,16 @@
 import html
 import re
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.templatetags.static import static
 
 from {{ cookiecutter.project_slug }}.models import Visit
 
-NAME = {{ cookiecutter.project_name | tojson }}
+# The service's name, as the heading of the README gives it.
+README = Path(__file__).parents[1] / "README.md"
+NAME = README.read_text(encoding="utf-8").split("\n", 1)[0].removeprefix("# ")
 GENERATED_ID = re.compile(r"[0-9a-f]{32}")
 
 

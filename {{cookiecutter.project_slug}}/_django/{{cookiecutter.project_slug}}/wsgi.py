@@ -1,6 +1,7 @@
 """WSGI entry point of the web process, exposing `application` (factor VII).
 
-Gunicorn serves it as `gunicorn {{ cookiecutter.project_slug }}.wsgi`, with gunicorn.conf.py.
+Gunicorn serves it, with gunicorn.conf.py, as
+`gunicorn {{ cookiecutter.project_slug }}.wsgi`.
 https://docs.djangoproject.com/en/5.2/howto/deployment/wsgi/
 """
 

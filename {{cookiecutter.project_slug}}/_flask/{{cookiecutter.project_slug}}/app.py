@@ -25,7 +25,12 @@ from {{cookiecutter.project_slug}} import (
     views,
 )
 from {{cookiecutter.project_slug}}.config import Settings, load_settings
-from {{cookiecutter.project_slug}}.extensions import cache, db, static_digest, talisman
+from {{cookiecutter.project_slug}}.extensions import (
+    cache,
+    db,
+    static_digest,
+    talisman,
+)
 from {{cookiecutter.project_slug}}.logs import logging_config
 
 # `flask digest compile` names its copies like style-<md5>.css; their content never
@@ -173,7 +178,7 @@ def sqlalchemy_url(database_url: str) -> str:
             url = url.update_query_dict(
                 {"connect_timeout": str(DATABASE_CONNECT_TIMEOUT)}
             )
-    elif url.database:
+    elif url.database and url.database != ":memory:":
         # Flask-SQLAlchemy would put a relative SQLite path in the instance folder;
         # keep it relative to the working directory, like every other process.
         url = url.set(database=str(Path(url.database).absolute()))

@@ -2,7 +2,11 @@
 
 from flask import Flask, Response, g, request
 
-from {{cookiecutter.project_slug}}.logs import REQUEST_ID_HEADER, make_request_id, request_id
+from {{cookiecutter.project_slug}}.logs import (
+    REQUEST_ID_HEADER,
+    make_request_id,
+    request_id,
+)
 
 
 def init_app(app: Flask) -> None:
