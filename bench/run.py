@@ -7,12 +7,12 @@ One run renders each framework's default project with the local template, instal
 from its requirements.lock into a venv (uv, --compile-bytecode), runs its static build
 and release steps, and sets up two more apps of the same framework in the same venv,
 served by the same gunicorn with JSON access logs (bench/baseline/): a bare app, and a
-"floor", the bare app plus the imports of the libraries the contract builds on
-(pydantic-settings; Flask-SQLAlchemy for Flask), which shows how much of each figure is
-theirs. For each of the six it measures, with one sync worker and LOG_FORMAT=json:
-process start to the first 200 on /healthz, requests/s on /healthz and /readyz with wrk
-(loopback only), the worker's RSS after the load, and SIGTERM to exit when idle. It
-also times rendering the template.
+"floor" that adds what the contract's choices cost by themselves (pydantic-settings;
+Flask-SQLAlchemy set up on the app; Django's startproject apps and middleware), which
+shows how much of each figure is the template's own code. For each of the six it
+measures, with one sync worker and LOG_FORMAT=json: process start to the first 200 on
+/healthz, requests/s on /healthz and /readyz with wrk (loopback only), the worker's RSS
+after the load, and SIGTERM to exit when idle. It also times rendering the template.
 
 The database is SQLite unless DATABASE_URL names a PostgreSQL server (any database on
 it: the bench creates, and afterwards drops, one fresh database per framework).
@@ -447,12 +447,8 @@ def prepare(
 
     bare_dir = base / "bare"
     bare_dir.mkdir()
-    for name in (
-        f"{BARE_MODULE[framework]}.py",
-        f"{FLOOR_MODULE[framework]}.py",
-        "gunicorn_bare.py",
-    ):
-        shutil.copy(BENCH / "baseline" / name, bare_dir / name)
+    for source in (BENCH / "baseline").glob("*.py"):
+        shutil.copy(source, bare_dir / source.name)
     # Bytecode for the apps' own modules too, as site-packages has it: boots stay comparable.
     for folder in (project, bare_dir):
         run(
@@ -896,8 +892,8 @@ def main() -> int:
     print()
     print(table(results))
     print(
-        "floor: the bare app plus the imports of pydantic-settings (and Flask-SQLAlchemy "
-        "for Flask), the libraries the contract builds on"
+        "floor: the bare app plus pydantic-settings, and Flask-SQLAlchemy on the app (Flask)"
+        " or startproject's apps and middleware (Django)"
     )
     print()
     for framework in FRAMEWORKS:
