@@ -81,12 +81,17 @@ def platform_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     )
 
 
+def command(name: str) -> list[str]:
+    """Return the command line of one Procfile process type, run as a platform would."""
+    return ["/bin/sh", "-c", f"exec {procfile()[name]}"]
+
+
 def run_process(
     name: str, cwd: Path, env: dict[str, str]
 ) -> subprocess.CompletedProcess[str]:
     """Run one Procfile process type to completion."""
     return subprocess.run(
-        ["/bin/sh", "-c", f"exec {procfile()[name]}"],
+        command(name),
         cwd=cwd,
         env=env,
         capture_output=True,
@@ -101,7 +106,7 @@ def start_process(
     """Start one Procfile process type, writing its output to files in `logs`."""
     with open(logs / "stdout", "wb") as stdout, open(logs / "stderr", "wb") as stderr:
         return subprocess.Popen(
-            ["/bin/sh", "-c", f"exec {procfile()[name]}"],
+            command(name),
             cwd=cwd,
             env=env,
             stdout=stdout,
