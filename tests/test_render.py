@@ -25,6 +25,7 @@ SHARED = [
     "requirements.lock",
     "requirements-dev.lock",
     f"{SLUG}/config.py",
+    f"{SLUG}/service_urls.py",
     f"{SLUG}/logs.py",
     f"{SLUG}/wsgi.py",
     f"{SLUG}/static/style.css",

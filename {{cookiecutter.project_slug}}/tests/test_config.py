@@ -89,7 +89,13 @@ def test_settings_reject_database_url_without_showing_password(environ):
 
 @pytest.mark.parametrize(
     "url",
-    ["sqlite:///db.sqlite3", "sqlite:////var/data/app.db", "postgresql://h/app"],
+    [
+        "sqlite:///db.sqlite3",
+        "sqlite:////var/data/app.db",
+        "sqlite:///:memory:",
+        "postgresql://h/app",
+        "postgres://app:p%40ss@[::1]:5432/app?sslmode=require",
+    ],
 )
 def test_settings_accept_supported_database_urls(environ, url):
     """SQLite paths and PostgreSQL URLs are accepted as they are."""
@@ -102,6 +108,48 @@ def test_settings_reject_database_urls_naming_no_database(environ, url):
     """A URL without a database name is refused."""
     environ(SECRET_KEY=STRONG_KEY, DEBUG="true", DATABASE_URL=url)
     with pytest.raises(SystemExit, match="DATABASE_URL: must name a database"):
+        load_settings()
+
+
+@pytest.mark.parametrize(
+    ("url", "problem"),
+    [
+        ("sqlite:db", "must name a database"),
+        ("SQLITE:///db.sqlite3", "must be a database URL"),
+        (" sqlite:///db.sqlite3", "must not contain spaces"),
+        ("sqlite:///db.sqlite3 ", "must not contain spaces"),
+        ("sqlite:///db.sqlite3?mode=ro", "must be sqlite:///path with no ?"),
+        ("postgres://app:hunter2@db:abc/app", "must have a port from 1 to 65535"),
+        ("postgres://app:hunter2@db:99999/app", "must have a port from 1 to 65535"),
+        ("postgres://app:hunter2@db:/app", "must have a port from 1 to 65535"),
+        ("postgres://app:hunter2@/app", "must name a host"),
+        ("postgres://app:hunter2@db/app/more", "must name one database"),
+        ("postgres://app:hunt@er2@db/app", "must percent-encode any @"),
+        ("postgres://app:hunter2@db/app#top", "must not contain #"),
+        ("postgres://app:hunter2@db/app?sslmode", "must give options as ?name=value"),
+    ],
+)
+def test_settings_reject_malformed_database_urls(environ, url, problem):
+    """Whatever the URL parsers would choke on, or read otherwise, stops the process."""
+    environ(SECRET_KEY=STRONG_KEY, DEBUG="true", DATABASE_URL=url)
+    with pytest.raises(SystemExit) as exit_info:
+        load_settings()
+    message = str(exit_info.value.code)
+    assert f"DATABASE_URL: {problem}" in message
+    assert "hunter2" not in message
+    assert "er2" not in message
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["redis:", "redis://", "redis:///0", "REDIS://cache/0", "redis://cache:0/0",
+     "redis://cache/abc", "redis://cache/0?db=1", "unix:///tmp/redis.sock"],
+)  # fmt: skip
+def test_settings_reject_malformed_redis_urls(environ, url):
+    """A Redis URL needs a host, a valid port if any, and a database number if any."""
+    environ(SECRET_KEY=STRONG_KEY, DEBUG="true", DATABASE_URL="sqlite:///db.sqlite3")
+    environ(REDIS_URL=url)
+    with pytest.raises(SystemExit, match="REDIS_URL: must "):
         load_settings()
 
 
@@ -128,6 +176,82 @@ def test_settings_bound_the_worker_heartbeat_timeout(environ):
     with pytest.raises(SystemExit, match="WORKER_HEARTBEAT_TIMEOUT: "):
         load_settings()
 {%- endif %}
+
+
+def test_settings_read_upper_case_names_only(environ, monkeypatch):
+    """`secret_key` is another variable than SECRET_KEY, and is not read."""
+    monkeypatch.setenv("secret_key", STRONG_KEY)
+    monkeypatch.setenv("database_url", "sqlite:///db.sqlite3")
+    monkeypatch.setenv("debug", "true")
+    with pytest.raises(SystemExit) as exit_info:
+        load_settings()
+    message = str(exit_info.value.code)
+    for name in ("SECRET_KEY", "DATABASE_URL", "ALLOWED_HOSTS"):
+        assert f"\n  {name}: " in message
+    environ(SECRET_KEY=STRONG_KEY, DATABASE_URL="sqlite:///db.sqlite3", DEBUG="false")
+    environ(ALLOWED_HOSTS="example.com")
+    assert load_settings().debug is False
+
+
+@pytest.mark.parametrize(
+    ("value", "meaning"),
+    [("true", True), ("TRUE", True), ("1", True), ("Yes", True), ("on", True),
+     ("false", False), ("0", False), ("NO", False), ("off", False)],
+)  # fmt: skip
+def test_settings_read_flags_in_their_documented_spellings(environ, value, meaning):
+    """true/false, 1/0, yes/no, on/off, in any case."""
+    environ(SECRET_KEY=STRONG_KEY, DATABASE_URL="sqlite:///db.sqlite3", DEBUG="true")
+    environ(SECURE_SSL_REDIRECT=value)
+    assert load_settings().secure_ssl_redirect is meaning
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("DEBUG", "t"), ("DEBUG", " true"), ("DEBUG", "2"), ("PORT", " 8000"),
+     ("PORT", "8_000"), ("PORT", "8000.0"), ("PORT", "+8000"), ("PORT", "\u0668\u0660"),
+     ("PORT", "0"), ("MAX_REQUEST_BYTES", "1MB"), ("LOG_LEVEL", "\u0131nfo"),
+     ("LOG_FORMAT", "xml"), ("ALLOWED_HOSTS", "*"), ("ALLOWED_HOSTS", "host:8000")],
+)  # fmt: skip
+def test_settings_refuse_values_the_docs_do_not_give_a_meaning(environ, name, value):
+    """Spaces, other spellings and other scripts' digits are errors, not guesses."""
+    environ(SECRET_KEY=STRONG_KEY, DATABASE_URL="sqlite:///db.sqlite3")
+    environ(DEBUG="false", ALLOWED_HOSTS="example.com")
+    environ(**{name: value})
+    with pytest.raises(SystemExit) as exit_info:
+        load_settings()
+    assert str(exit_info.value.code).startswith(
+        f"Configuration error: 1 environment variable to fix.\n  {name}: "
+    )
+
+
+def test_settings_read_case_variants_and_hosts_as_documented(environ):
+    """LOG_LEVEL and LOG_FORMAT in any case; host names lower-cased, spaces dropped."""
+    environ(SECRET_KEY=STRONG_KEY, DATABASE_URL="sqlite:///db.sqlite3")
+    environ(LOG_LEVEL="Warning", LOG_FORMAT="CONSOLE", PORT="08000")
+    environ(ALLOWED_HOSTS=" Example.COM ,, .example.org,[::1]")
+    settings = load_settings()
+    assert (settings.log_level, settings.log_format) == ("WARNING", "console")
+    assert settings.port == 8000
+    assert settings.allowed_hosts == ["example.com", ".example.org", "[::1]"]
+
+
+def test_settings_refuse_an_empty_web_concurrency(environ):
+    """gunicorn reads WEB_CONCURRENCY itself and stops on an empty one: so do we."""
+    environ(SECRET_KEY=STRONG_KEY, DATABASE_URL="sqlite:///db.sqlite3", DEBUG="true")
+    environ(WEB_CONCURRENCY="")
+    with pytest.raises(SystemExit, match="WEB_CONCURRENCY: must be a whole number"):
+        load_settings()
+
+
+def test_settings_refuse_values_that_are_not_utf8(environ):
+    """Bytes that are not UTF-8 text stop the process, without being shown."""
+    environ(SECRET_KEY=STRONG_KEY + "\udcff", DATABASE_URL="sqlite:///db.sqlite3")
+    environ(DEBUG="true")
+    with pytest.raises(SystemExit) as exit_info:
+        load_settings()
+    message = str(exit_info.value.code)
+    assert "SECRET_KEY: must be UTF-8 text" in message
+    assert STRONG_KEY not in message
 
 
 def test_settings_treat_empty_values_as_unset(environ):
@@ -204,10 +328,29 @@ def test_settings_refuse_a_secret_given_twice_or_unreadable(environ, tmp_path):
         load_settings()
     message = str(exit_info.value.code)
     assert message.startswith("Configuration error: 2 environment variables to fix.")
-    assert "SECRET_KEY_FILE: set together with SECRET_KEY; set only one" in message
+    assert (
+        f"SECRET_KEY_FILE: {tmp_path / 'key'} is set together with SECRET_KEY;"
+        " set only one"
+    ) in message
     assert f"DATABASE_URL_FILE: cannot read {tmp_path / 'missing'}" in message
     assert "DATABASE_URL: required" not in message
     assert STRONG_KEY not in message
+
+
+def test_settings_refuse_an_empty_secret_file(environ, tmp_path):
+    """A file holding nothing (or just a newline) is an error, not an unset secret."""
+    (tmp_path / "redis").write_text("\n")
+    environ(
+        SECRET_KEY=STRONG_KEY,
+        DATABASE_URL="sqlite:///db.sqlite3",
+        DEBUG="true",
+        REDIS_URL_FILE=str(tmp_path / "redis"),
+    )
+    with pytest.raises(SystemExit) as exit_info:
+        load_settings()
+    message = str(exit_info.value.code)
+    assert message.startswith("Configuration error: 1 environment variable to fix.")
+    assert f"REDIS_URL_FILE: {tmp_path / 'redis'} is empty" in message
 
 
 def test_settings_describe_masks_secrets(environ):

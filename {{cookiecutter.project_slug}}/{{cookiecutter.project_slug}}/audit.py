@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
 
+from dotenv import dotenv_values
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
-from pydantic_settings import DotEnvSettingsSource
 
 from {{ cookiecutter.project_slug }}.config import LOOPBACK_HOSTS, Settings
 
@@ -135,8 +135,10 @@ def check_dev_lock(context: Context) -> Finding:
 
 def dotenv(root: Path) -> dict[str, str]:
     """Return the settings written in the project's `.env`, by variable name."""
-    source = DotEnvSettingsSource(Settings, env_file=root / ".env")
-    return {name.upper(): value for name, value in source.env_vars.items() if value}
+    path = root / ".env"
+    values = dotenv_values(path, encoding="utf-8") if path.is_file() else {}
+    # Upper-case names only, as the settings read them; empty is unset.
+    return {name: value for name, value in values.items() if value and name.isupper()}
 
 
 def is_git_ignored(root: Path, name: str) -> bool:

@@ -2,8 +2,12 @@
 
 Every process type (web, worker, release, admin commands) loads its settings
 through `load_settings()`, so they all agree on what the environment means.
-A local `.env` file is read if present, but never overrides a real variable, not
-even an empty one. An empty variable counts as unset.
+Names are upper case, as in `.env.example`; other spellings (`secret_key`) are
+ignored. A local `.env` file is read if present, but never overrides a real
+variable, not even an empty one. An empty variable counts as unset, except
+WEB_CONCURRENCY, which gunicorn also reads, and stops on when empty. Values are
+taken as written: what `.env.example` gives no meaning is an error, not a guess,
+and a URL accepted here is one that the database and Redis clients read alike.
 
 Each secret (`SECRET_KEY`, `DATABASE_URL`, `REDIS_URL`) may instead be read from a
 file whose path is in `<NAME>_FILE`, as platforms mount secrets; setting both
@@ -11,13 +15,22 @@ file whose path is in `<NAME>_FILE`, as platforms mount secrets; setting both
 """
 
 import os
+import re
 import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
+from dotenv import dotenv_values
+from pydantic import (
+    BeforeValidator,
+    Field,
+    SecretStr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
 from pydantic_settings import (
     BaseSettings,
     NoDecode,
@@ -25,12 +38,60 @@ from pydantic_settings import (
     SettingsConfigDict,
 )
 
-DATABASE_SCHEMES = ("sqlite", "postgres", "postgresql")
-REDIS_SCHEMES = ("redis", "rediss")
+from {{cookiecutter.project_slug}}.service_urls import (
+    database_url_problem,
+    redis_url_problem,
+)
+
 LOOPBACK_HOSTS = ["localhost", "127.0.0.1", "[::1]"]
 SECRET_KEY_MIN_LENGTH = 50
 # Settings that may hold credentials, and so may come from a file (`<NAME>_FILE`).
 SECRETS = ("SECRET_KEY", "DATABASE_URL", "REDIS_URL")
+# The spellings of a flag, in any case.
+TRUE_WORDS = ("true", "1", "yes", "on")
+FALSE_WORDS = ("false", "0", "no", "off")
+
+# An ALLOWED_HOSTS entry, lower-cased: a leading dot matches subdomains too.
+ALLOWED_HOST = re.compile(r"\.?[a-z0-9-]+(\.[a-z0-9-]+)*|\[[0-9a-f:.]+\]")
+
+
+def shown(value: str) -> str:
+    """Return a value quoted for a message, shortened if long."""
+    return repr(value[:40]) + ("..." if len(value) > 40 else "")
+
+
+def _whole_number(value: object) -> object:
+    # Digits only: no sign, spaces, underscores, decimal point or exponent.
+    if isinstance(value, str):
+        if not value.isascii() or not value.isdigit():
+            raise ValueError(f"must be a whole number, not {shown(value)}")
+        if len(value) > 4000:  # beyond what int() reads
+            raise ValueError(f"is far too large: {shown(value)}")
+        return int(value)
+    return value
+
+
+def _flag(value: object) -> object:
+    if isinstance(value, str):
+        word = value.lower() if value.isascii() else value
+        if word in TRUE_WORDS or word in FALSE_WORDS:
+            return word in TRUE_WORDS
+        raise ValueError(f"must be true or false, not {shown(value)}")
+    return value
+
+
+def _ascii_case(convert: str) -> BeforeValidator:
+    # ASCII only: "ınfo".upper() would be "INFO".
+    def fold(value: object) -> object:
+        if isinstance(value, str) and value.isascii():
+            return getattr(value, convert)()
+        return value
+
+    return BeforeValidator(fold)
+
+
+WholeNumber = Annotated[int, BeforeValidator(_whole_number)]
+Flag = Annotated[bool, BeforeValidator(_flag)]
 
 
 class Settings(BaseSettings):
@@ -46,24 +107,26 @@ class Settings(BaseSettings):
     # SECURITY WARNING: keep the secret key used in production secret.
     secret_key: SecretStr
     # SECURITY WARNING: don't run with debug turned on in production.
-    debug: bool = False
+    debug: Flag = False
     database_url: str
     redis_url: str | None = None
 {%- if cookiecutter.worker %}
-    worker_heartbeat_timeout: int = Field(default=15, ge=2, le=3600)
+    worker_heartbeat_timeout: WholeNumber = Field(default=15, ge=2, le=3600)
 {%- endif %}
     allowed_hosts: Annotated[list[str], NoDecode] = Field(
         default=[], validate_default=True
     )
-    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
-    log_format: Literal["json", "console"] = "json"
-    port: int = Field(default=8000, ge=1, le=65535)
-    web_concurrency: int = Field(default=2, ge=1, le=64)
-    max_request_bytes: int = Field(default=1_048_576, ge=1024)
-    secure_ssl_redirect: bool = False
-    secure_hsts_seconds: int = Field(default=0, ge=0)
-    secure_hsts_include_subdomains: bool = False
-    secure_hsts_preload: bool = False
+    log_level: Annotated[
+        Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"], _ascii_case("upper")
+    ] = "INFO"
+    log_format: Annotated[Literal["json", "console"], _ascii_case("lower")] = "json"
+    port: WholeNumber = Field(default=8000, ge=1, le=65535)
+    web_concurrency: WholeNumber = Field(default=2, ge=1, le=64)
+    max_request_bytes: WholeNumber = Field(default=1_048_576, ge=1024)
+    secure_ssl_redirect: Flag = False
+    secure_hsts_seconds: WholeNumber = Field(default=0, ge=0)
+    secure_hsts_include_subdomains: Flag = False
+    secure_hsts_preload: Flag = False
 
     @classmethod
     def settings_customise_sources(
@@ -74,16 +137,52 @@ class Settings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        def dotenv_unless_set() -> dict[str, object]:
+        names = {name.upper(): name for name in settings_cls.model_fields}
+
+        def environment() -> dict[str, str]:
+            # The upper-case names only: `debug=true` is not DEBUG.
+            values = {
+                field: os.environ[name]
+                for name, field in names.items()
+                if os.environ.get(name)
+            }
+            if os.environ.get("WEB_CONCURRENCY") == "":
+                # Not unset for gunicorn, which reads it itself and stops on it.
+                values["web_concurrency"] = ""
+            return values
+
+        def dotenv_unless_set() -> dict[str, str]:
             # `REDIS_URL=` in the environment turns Redis off, whatever `.env` says.
-            given = {name.upper() for name in os.environ}
+            given: dict[str, str | None] = {}
+            files = getattr(dotenv_settings, "env_file", None) or ()
+            for file in [files] if isinstance(files, str | os.PathLike) else files:
+                if Path(file).is_file():
+                    given.update(dotenv_values(file, encoding="utf-8"))
             return {
-                name: value
-                for name, value in dotenv_settings().items()
-                if name.upper() not in given
+                field: value
+                for name, field in names.items()
+                if (value := given.get(name)) and name not in os.environ
             }
 
-        return init_settings, env_settings, dotenv_unless_set  # type: ignore[return-value]
+        return init_settings, environment, dotenv_unless_set  # type: ignore[return-value]
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _is_text(cls, value: object) -> object:
+        # Bytes that are not UTF-8 reach os.environ as lone surrogates.
+        if isinstance(value, str) and any("\udc80" <= c <= "\udcff" for c in value):
+            raise ValueError("must be UTF-8 text")
+        return value
+
+    @field_validator("web_concurrency", mode="before")
+    @classmethod
+    def _not_empty_for_gunicorn(cls, value: object) -> object:
+        if value == "":
+            raise ValueError(
+                "must be a whole number, or unset: gunicorn reads WEB_CONCURRENCY"
+                " itself and stops on an empty value"
+            )
+        return value
 
     @field_validator("secret_key")
     @classmethod
@@ -99,27 +198,17 @@ class Settings(BaseSettings):
     @field_validator("database_url")
     @classmethod
     def _database_url_is_supported(cls, value: str) -> str:
-        url = urlsplit(value)
-        if url.scheme not in DATABASE_SCHEMES:
-            raise ValueError(
-                "must be a database URL such as sqlite:///db.sqlite3 or"
-                " postgres://user:password@host:5432/name"
-            )
-        if url.scheme == "sqlite" and url.netloc or not url.path.strip("/"):
-            raise ValueError(
-                "must name a database: sqlite:///relative/path, sqlite:////absolute/path"
-                " or postgres://user:password@host:5432/name"
-            )
+        problem = database_url_problem(value)
+        if problem:
+            raise ValueError(problem)
         return value
 
     @field_validator("redis_url")
     @classmethod
     def _redis_url_is_supported(cls, value: str | None) -> str | None:
-        if value is not None and urlsplit(value).scheme not in REDIS_SCHEMES:
-            raise ValueError(
-                "must be a Redis URL such as redis://host:6379/0 or"
-                " rediss://:password@host:6380/0"
-            )
+        problem = value is not None and redis_url_problem(value)
+        if problem:
+            raise ValueError(problem)
         return value
 
     @field_validator("allowed_hosts", mode="before")
@@ -131,20 +220,25 @@ class Settings(BaseSettings):
 
     @field_validator("allowed_hosts")
     @classmethod
-    def _hosts_required_in_production(
-        cls, value: list[str], info: ValidationInfo
-    ) -> list[str]:
-        if not value and info.data.get("debug") is False:
+    def _hosts_are_names(cls, value: list[str], info: ValidationInfo) -> list[str]:
+        hosts = [host.lower() if host.isascii() else host for host in value]
+        for host in hosts:
+            if host == "*":
+                raise ValueError(
+                    "must name the hosts, comma-separated; * (any host) is not accepted"
+                )
+            if not ALLOWED_HOST.fullmatch(host):
+                raise ValueError(
+                    "must be host names or IP addresses, comma-separated, such as"
+                    " example.com,.example.org (a leading dot matches subdomains);"
+                    f" not {shown(host)}"
+                )
+        if not hosts and info.data.get("debug") is False:
             raise ValueError(
                 "is required when DEBUG is false: a comma-separated list of the host"
                 " names this service answers to, e.g. example.com,.example.org"
             )
-        return value
-
-    @field_validator("log_level", mode="before")
-    @classmethod
-    def _upper_level(cls, value: object) -> object:
-        return value.upper() if isinstance(value, str) else value
+        return hosts
 
     @property
     def hosts(self) -> list[str]:
@@ -214,15 +308,23 @@ def read_secret_files(
         path = environ.get(f"{name}_FILE")
         if not path:
             continue
+        # The path as written, unless a control character would break the message.
+        where = path if path.isprintable() else repr(path)
         if environ.get(name):
-            problems[name] = f"  {name}_FILE: set together with {name}; set only one"
+            problems[name] = (
+                f"  {name}_FILE: {where} is set together with {name}; set only one"
+            )
             continue
         try:
             # Bytes, decoded as they are: read_text() would turn a "\r" into "\n".
             values[name.lower()] = Path(path).read_bytes().decode().rstrip("\r\n")
         except (OSError, UnicodeDecodeError) as error:
-            reason = getattr(error, "strerror", None) or "not text"
-            problems[name] = f"  {name}_FILE: cannot read {path}: {reason}"
+            reason = getattr(error, "strerror", None) or "not UTF-8 text"
+            problems[name] = f"  {name}_FILE: cannot read {where}: {reason}"
+            continue
+        if not values[name.lower()]:
+            problems[name] = f"  {name}_FILE: {where} is empty"
+            del values[name.lower()]
     return values, problems
 
 
@@ -233,11 +335,11 @@ def environment_names(copied_from: Mapping[str, str] | None = None) -> set[str]:
     line tool that copies `.env` into the environment may have put it there.
     """
     copied = copied_from or {}
-    # Matched without regard to case, as pydantic-settings does; empty is unset.
+    # Upper-case names only, as the settings read them; empty is unset.
     given = {
-        name.upper()
+        name
         for name, value in os.environ.items()
-        if value and value != copied.get(name.upper())
+        if value and value != copied.get(name)
     }
     return given & {name.upper() for name in Settings.model_fields}
 
