@@ -9,7 +9,7 @@ with any other.
 
 import ipaddress
 import re
-from urllib.parse import SplitResult, parse_qsl, urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 DATABASE_SCHEMES = ("sqlite", "postgres", "postgresql")
 REDIS_SCHEMES = ("redis", "rediss")
@@ -45,8 +45,12 @@ def is_ipv6(text: str) -> bool:
     return True
 
 
-def server_problem(url: SplitResult, example: str) -> str:
+def server_problem(value: str, example: str) -> str:
     """Return what is wrong with the user, password, host and port of a URL."""
+    try:
+        url = urlsplit(value)
+    except ValueError:  # such as an unclosed [IPv6 address
+        return f"must be a well-formed URL such as {example}"
     userinfo, _, hostport = url.netloc.rpartition("@")
     if "@" in userinfo or "[" in userinfo or "]" in userinfo:
         return (
@@ -87,14 +91,11 @@ def database_url_problem(value: str) -> str:
         if "?" in path or "%" in path:
             return "must be sqlite:///path with no ? or % in the path"
         return ""
-    try:
-        url = urlsplit(value)
-    except ValueError:  # such as an unclosed [IPv6 address
-        return f"must be a well-formed URL such as {DATABASE_URLS}"
     example = "postgres://user:password@host:5432/name"
-    problem = server_problem(url, example)
+    problem = server_problem(value, example)
     if problem:
         return problem
+    url = urlsplit(value)
     name = url.path.removeprefix("/")
     if not name:
         return f"must name a database: {DATABASE_EXAMPLES}"
@@ -125,13 +126,10 @@ def redis_url_problem(value: str) -> str:
         return problem
     if "?" in value:
         return f"must have no options (?...): {REDIS_EXAMPLES}"
-    try:
-        url = urlsplit(value)
-    except ValueError:  # such as an unclosed [IPv6 address
-        return f"must be a well-formed URL such as {REDIS_EXAMPLES}"
-    problem = server_problem(url, REDIS_EXAMPLES)
+    problem = server_problem(value, REDIS_EXAMPLES)
     if problem:
         return problem
+    url = urlsplit(value)
     database = url.path.removeprefix("/")
     if database and not (database.isascii() and database.isdigit()):
         return f"must end with a database number, if any: {REDIS_EXAMPLES}"
