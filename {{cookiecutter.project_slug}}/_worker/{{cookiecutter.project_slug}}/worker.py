@@ -1,9 +1,11 @@
 """The job queue and the worker process type (factor VIII: concurrency).
 
-Jobs are Dramatiq actors. With `REDIS_URL` set they go on a queue in Redis and
-the `worker` process of the Procfile runs them; scale it by running more worker
-processes. Without `REDIS_URL` (the embedded default) there is no queue: a job
-runs in the process that enqueues it, before `enqueue` returns.
+Jobs are ordinary Dramatiq actors: declare one with `@dramatiq.actor` and queue
+it with `some_job.send(...)`. With `REDIS_URL` set, jobs go on a queue in Redis
+and the Procfile's `worker` process runs them; scale it by running more worker
+processes. Without `REDIS_URL` (local development), jobs go on Dramatiq's
+in-memory broker and a worker thread in each web process runs them, with the
+same middleware, retries and time limit. See docs/jobs.md.
 
 On SIGTERM the worker takes no new job, finishes the ones it is running and
 puts back the ones it had fetched but not started, then exits 0. A worker that
@@ -19,19 +21,20 @@ from typing import Any
 
 import dramatiq
 import redis
-from dramatiq.brokers.redis import MAINTENANCE_SCALE, RedisBroker
+from dramatiq.brokers.redis import MAINTENANCE_SCALE
 from dramatiq.brokers.stub import StubBroker
 
-from {{ cookiecutter.project_slug }}.config import Settings
-from {{ cookiecutter.project_slug }}.logs import request_id
+from {{cookiecutter.project_slug}}.logs import request_id
 
-QUEUE = "default"
 # Threads per worker process; jobs that wait on the database overlap.
 THREADS = 4
 # Jobs are cut off after this long (the TimeLimit middleware), and retried with
 # a growing delay when they fail, at most this many times.
 TIME_LIMIT_MS = 60_000
 MAX_RETRIES = 3
+# The worker's connection to Redis: connecting, and waiting for an answer.
+REDIS_CONNECT_TIMEOUT = 2
+REDIS_SOCKET_TIMEOUT = 10
 
 log = logging.getLogger(__name__)
 
@@ -59,40 +62,33 @@ class RequestIdMiddleware(dramatiq.Middleware):
     after_skip_message = after_process_message
 
 
-def make_broker(
-    settings: Settings, middleware: list[dramatiq.Middleware] | None = None
-) -> dramatiq.Broker:
-    """Return the broker for these settings, with Dramatiq's default middleware.
+def redis_broker_options(redis_url: str, heartbeat_timeout: int) -> dict[str, Any]:
+    """Return the options of Dramatiq's RedisBroker for this service.
 
-    `middleware` is added after the request id middleware, for example to give
-    jobs what the framework needs around each one.
+    `heartbeat_timeout` is WORKER_HEARTBEAT_TIMEOUT, in seconds.
     """
-    if settings.redis_url is None:
-        broker: dramatiq.Broker = StubBroker()
-    else:
-        broker = RedisBroker(
-            client=redis.Redis.from_url(
-                settings.redis_url,
-                socket_connect_timeout=2,
-                socket_timeout=10,
-                health_check_interval=30,
-            ),
-            heartbeat_timeout=settings.worker_heartbeat_timeout * 1000,
-            # Look for dead workers' jobs on every call, not on 0.1% of them, so
-            # that they go back on the queue soon after the heartbeat timeout.
-            maintenance_chance=MAINTENANCE_SCALE,
-        )
-    for extra in [RequestIdMiddleware(), *(middleware or [])]:
-        broker.add_middleware(extra)
-    return broker
+    return {
+        "client": redis.Redis.from_url(
+            redis_url,
+            socket_connect_timeout=REDIS_CONNECT_TIMEOUT,
+            socket_timeout=REDIS_SOCKET_TIMEOUT,
+            health_check_interval=30,
+        ),
+        "heartbeat_timeout": heartbeat_timeout * 1000,
+        # Look for dead workers' jobs on every call, not on 0.1% of them, so
+        # that they go back on the queue soon after the heartbeat timeout.
+        "maintenance_chance": MAINTENANCE_SCALE,
+    }
 
 
-def enqueue(actor: dramatiq.Actor, *args: Any) -> None:
-    """Send a job to the queue; without one, run it here and now."""
-    if isinstance(actor.broker, StubBroker):
-        actor(*args)
-    else:
-        actor.send(*args)
+def run_in_process(broker: dramatiq.Broker) -> None:
+    """Without a queue service, start a worker thread here to run the jobs.
+
+    The web process calls this: in local development its own jobs then run a
+    moment after they are sent, as they would on a worker.
+    """
+    if isinstance(broker, StubBroker):
+        dramatiq.Worker(broker, worker_threads=1).start()
 
 
 def run(broker: dramatiq.Broker) -> None:
@@ -101,9 +97,9 @@ def run(broker: dramatiq.Broker) -> None:
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stopping.set())
 
-    if not isinstance(broker, RedisBroker):
+    if isinstance(broker, StubBroker):
         log.info(
-            "REDIS_URL is not set: jobs run in the web process that enqueues them;"
+            "REDIS_URL is not set: each web process runs its own jobs;"
             " this worker has nothing to do and waits to be stopped"
         )
         stopping.wait()
