@@ -27,6 +27,7 @@ DEPENDENCIES = {
     "colorama",
     "dj_database_url",
     "django",
+    "django_dramatiq",
     "dotenv",
     "dramatiq",
     "flask",
@@ -72,12 +73,14 @@ LAYOUT = {
     "conftest",
     "manage",
     "migrations",
+    "reports",
     "settings",
     "site",
     "static",
     "templates",
     "test",
     "tests",
+    "visits",
     "wsgi",
 }
 TAKEN = DEPENDENCIES | LAYOUT

@@ -29,7 +29,7 @@ from services import (
 HTTPS = {"X-Forwarded-Proto": "https", "Host": "service.example.com"}
 # Short enough for the tests to wait out; the default is 15 s.
 HEARTBEAT_TIMEOUT = 3
-VISITS_TABLE = {"flask": "visits", "django": "my_service_visit"}
+VISITS_TABLE = {"flask": "visits", "django": "visits_visit"}
 
 
 class Service:

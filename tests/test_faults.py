@@ -17,6 +17,8 @@ from conftest import BIN, SLUG, platform_env, run, start_server
 from services import POSTGRES, REDIS, Gate, fresh_redis_url, postgres_database, postgres_url
 
 HTTPS = {"X-Forwarded-Proto": "https", "Host": "service.example.com"}
+# What a browser asks for: a page rather than JSON.
+BROWSER = {**HTTPS, "Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
 
 
 def wait_for(condition, timeout: float, what: str) -> None:
@@ -57,7 +59,7 @@ def test_database_down_gives_503_pages_and_recovers(gated):
     pid = server.process.pid
     db_gate.cut()
     for path, kind in (("/", "text/html"), ("/reports/1", "application/json")):
-        response, body = server.request(path, headers=HTTPS)
+        response, body = server.request(path, headers=BROWSER if kind == "text/html" else HTTPS)
         assert response.status == 503, (path, body)
         assert response.getheader("Content-Type").startswith(kind)
         assert b"Traceback" not in body

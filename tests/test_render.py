@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import BIN, FRAMEWORKS, PYTHON_VERSIONS, ROOT, SLUG, bake, need, run
+from conftest import BIN, FRAMEWORKS, PYTHON_VERSIONS, ROOT, SLUG, bake, need, procfile, run
 
 WORKER = ("worker", "no-worker")
 COMBINATIONS = list(itertools.product(FRAMEWORKS, PYTHON_VERSIONS, WORKER))
@@ -21,23 +21,37 @@ SHARED = [
     ".gitignore",
     "Makefile",
     "README.md",
+    "docs/twelve-factor.md",
     "pyproject.toml",
     "requirements.lock",
     "requirements-dev.lock",
     f"{SLUG}/config.py",
-    f"{SLUG}/service_urls.py",
+    f"{SLUG}/limits.py",
+    f"{SLUG}/audit.py",
+    f"{SLUG}/project_files.py",
+    f"{SLUG}/database.py",
     f"{SLUG}/logs.py",
     f"{SLUG}/wsgi.py",
     f"{SLUG}/static/style.css",
     "tests/test_config.py",
+]
+# Written once at the template's top level, for every framework and option.
+ONCE = [
+    "README.md",
+    "docs/twelve-factor.md",
+    "Dockerfile",
+    "Makefile",
+    "Procfile",
+    ".gitignore",
+    ".dockerignore",
 ]
 # Files only one framework may have.
 OWN = {
     "flask": [f"{SLUG}/app.py", "migrations/env.py", "migrations/alembic.ini"],
     "django": ["manage.py", f"{SLUG}/settings.py", f"{SLUG}/urls.py"],
 }
-# The worker option's shared file, and the names that only it brings.
-WORKER_FILE = f"{SLUG}/worker.py"
+# The worker option's shared files, and the names that only it brings.
+WORKER_FILES = [f"{SLUG}/worker.py", "docs/jobs.md"]
 WORKER_WORDS = ("dramatiq", "worker_heartbeat", "build_report", "/reports")
 
 
@@ -93,7 +107,7 @@ def test_render_keeps_the_worker_only_when_chosen(renders, combination):
     compose = (project / "compose.yaml").read_text()
     if worker == "worker":
         assert processes == ["web", "worker", "release"]
-        assert (project / WORKER_FILE).is_file()
+        assert [name for name in WORKER_FILES if not (project / name).is_file()] == []
         assert "\n  worker:\n" in compose
         assert "dramatiq==" in (project / "requirements.lock").read_text()
     else:
@@ -161,6 +175,45 @@ def test_render_needs_no_network(tmp_path):
     assert (tmp_path / SLUG / "Procfile").is_file()
 
 
+def test_template_writes_shared_files_once():
+    """The README, factor map, Dockerfile, Makefile, Procfile and ignores are in no overlay."""
+    template = ROOT / "{{cookiecutter.project_slug}}"
+    overlays = [path for path in template.iterdir() if path.name.startswith("_")]
+    assert {path.name for path in overlays} >= {"_flask", "_django", "_worker"}
+    assert [name for name in ONCE if not (template / name).is_file()] == []
+    copies = [f"{path.name}/{name}" for path in overlays for name in ONCE if (path / name).exists()]
+    assert copies == []
+
+
+def quick_start(readme: str) -> tuple[str, str | None]:
+    """Return the first command of a README, and the first localhost port named after it."""
+    block = re.search(r"```sh\n(.*?)```", readme, re.DOTALL)
+    port = re.search(r"//localhost:(\d+)", readme[block.end() :])
+    return block.group(1).splitlines()[0], port and port.group(1)
+
+
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+def test_readme_quick_start_address_is_the_makefile_port(baked, framework):
+    """The address after the first command, here and in the template's README, is PORT's default."""
+    project = baked[framework]
+    makefile = (project / "Makefile").read_text()
+    port = re.search(r"^export PORT \?= (\d+)$", makefile, flags=re.MULTILINE).group(1)
+    command, address = quick_start((project / "README.md").read_text())
+    assert (command, address) == ("make run", port)
+    command, address = quick_start((ROOT / "README.md").read_text())
+    assert command.endswith(f"make -C {SLUG} run")
+    assert address == port
+
+
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+def test_docs_name_the_procfile_commands(baked, framework):
+    """The README and the factor map run each process with the Procfile's own command."""
+    project = baked[framework]
+    for command in procfile(project).values():
+        for doc in ("README.md", "docs/twelve-factor.md"):
+            assert command.strip() in (project / doc).read_text(), (doc, command)
+
+
 def test_template_python_has_only_worker_blocks():
     """Template `.py` files use cookiecutter variables, and `{% ... %}` only for the worker."""
     template = ROOT / "{{cookiecutter.project_slug}}"
@@ -181,7 +234,7 @@ def test_env_example_documents_every_setting(renders):
     config = (project / SLUG / "config.py").read_text()
     # The fields: the annotated names of the Settings class, before its methods.
     config = config[config.index("class Settings(") :].split("    @classmethod")[0]
-    fields = re.findall(r"^    ([a-z_]+): ", config, flags=re.MULTILINE)
-    assert "secret_key" in fields
+    fields = re.findall(r"^    ([A-Z_]+): ", config, flags=re.MULTILINE)
+    assert "SECRET_KEY" in fields
     for name in fields:
-        assert re.search(rf"^#.*\n{name.upper()}=", example, flags=re.MULTILINE), name
+        assert re.search(rf"^#.*\n{name}=", example, flags=re.MULTILINE), name

@@ -79,6 +79,18 @@ def test_server_home_page_counts_visits(server):
     assert count() == first + 1
 
 
+def test_server_runs_its_own_jobs_without_redis(server):
+    """Without REDIS_URL, a job the web process sends runs a moment later, in it (X)."""
+    response, body = server.request("/reports", headers=HTTPS, method="POST")
+    assert response.status == 202, body
+    location = f"/reports/{json.loads(body)['id']}"
+    deadline = time.monotonic() + 10
+    while (report := json.loads(server.request(location, headers=HTTPS)[1]))["status"] != "done":
+        assert time.monotonic() < deadline, report
+        time.sleep(0.1)
+    assert report["runs"] == 1
+
+
 def test_server_static_stylesheet_has_hashed_name_and_long_cache(server):
     """The page links a content-hashed stylesheet served with far-future caching."""
     page = server.request("/", headers=HTTPS)[1].decode()

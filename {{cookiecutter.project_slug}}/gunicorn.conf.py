@@ -14,8 +14,8 @@ from {{cookiecutter.project_slug}}.logs import REQUEST_ID_HEADER, logging_config
 
 settings = load_settings()
 
-bind = [f"0.0.0.0:{settings.port}"]
-workers = settings.web_concurrency
+bind = [f"0.0.0.0:{settings.PORT}"]
+workers = settings.WEB_CONCURRENCY
 # Workers that take longer than this to answer are killed and replaced; on
 # SIGTERM, in-flight requests get this long to finish.
 timeout = 30
@@ -26,8 +26,8 @@ worker_tmp_dir = "/dev/shm"  # noqa: S108
 # container's user does not have, so gunicorn 25.1+ would log an error at boot.
 control_socket_disable = True
 accesslog = "-"
-loglevel = settings.log_level.lower()
-logconfig_dict = logging_config(settings.log_level, settings.log_format)
+loglevel = settings.LOG_LEVEL.lower()
+logconfig_dict = logging_config(settings.LOG_LEVEL, settings.LOG_FORMAT)
 
 
 class AccessLogger(Logger):

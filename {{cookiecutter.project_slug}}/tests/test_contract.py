@@ -250,7 +250,7 @@ def test_contract_worker_without_redis_waits_and_stops_on_sigterm(
     assert process.wait(timeout=30) == 0
     assert time.monotonic() - started < 5
     lines = [json.loads(line) for line in stdout.read_text().splitlines()]
-    assert any("jobs run in the web process" in line["message"] for line in lines)
+    assert any("web process runs its own jobs" in line["message"] for line in lines)
     assert stderr.read_text() == ""
 {%- endif %}
 

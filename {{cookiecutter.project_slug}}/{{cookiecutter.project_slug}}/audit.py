@@ -175,7 +175,7 @@ def database(context: Context) -> Outcome:
     # Processes share nothing but backing services. SQLite is a file on this
     # host: workers on another host cannot share it.
     settings = context.settings
-    if not settings.describe()["DATABASE_URL"].startswith("sqlite:"):
+    if not settings.describe()["DATABASE_URL"].startswith("sqlite"):
         return passed("DATABASE_URL names a database server")
     if settings.WEB_CONCURRENCY > 1:
         return (

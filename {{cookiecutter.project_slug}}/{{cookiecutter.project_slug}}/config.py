@@ -111,8 +111,13 @@ class SecretFiles(PydanticBaseSettingsSource):
 class Settings(BaseSettings):
     """The service's configuration; see `.env.example` for each variable."""
 
+    # Other names in `.env` (FORWARDED_ALLOW_IPS, `debug`) are not settings: ignored.
     model_config = SettingsConfigDict(
-        case_sensitive=True, env_file=".env", env_ignore_empty=True, frozen=True
+        case_sensitive=True,
+        env_file=".env",
+        env_ignore_empty=True,
+        extra="ignore",
+        frozen=True,
     )
 
     # SECURITY WARNING: keep the secret key used in production secret.
@@ -122,8 +127,10 @@ class Settings(BaseSettings):
     # Parsed by the framework's database library (`database.py`), not as JSON.
     DATABASE_URL: Annotated[DatabaseURL, NoDecode]
     REDIS_URL: RedisURL | None = None
+{%- if cookiecutter.worker %}
     # Seconds without a heartbeat after which a worker's jobs go back on the queue.
     WORKER_HEARTBEAT_TIMEOUT: int = Field(15, ge=2, le=3600)
+{%- endif %}
     ALLOWED_HOSTS: Annotated[list[str], NoDecode] = Field([], validate_default=True)
     LOG_LEVEL: Annotated[
         Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"],
@@ -163,12 +170,15 @@ class Settings(BaseSettings):
 
     @field_validator("WEB_CONCURRENCY", mode="before")
     @classmethod
-    def _not_empty_for_gunicorn(cls, value: object) -> object:
-        if value == "":
+    def _readable_by_gunicorn(cls, value: object) -> object:
+        # gunicorn reads WEB_CONCURRENCY itself, with int(): not empty, nor 2.0.
+        try:
+            int(value)  # type: ignore[call-overload]
+        except (TypeError, ValueError):
             raise ValueError(
                 "must be a whole number, or unset: gunicorn reads WEB_CONCURRENCY"
-                " itself and stops on an empty value"
-            )
+                f" itself (got {str(value)[:40]!r})"
+            ) from None
         return value
 
     @field_validator("SECRET_KEY")

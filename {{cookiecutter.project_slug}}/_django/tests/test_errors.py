@@ -4,7 +4,10 @@ import pytest
 from django.db import ProgrammingError
 from django.test import Client
 
-from {{ cookiecutter.project_slug }} import views
+from visits import views
+
+# What a browser sends for a page.
+BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 
 
 @pytest.mark.parametrize("path", ["/", "/admin/login/", "/no-such-page"])
@@ -36,7 +39,7 @@ def test_page_answers_503_while_the_database_is_down_then_recovers(
     client, unreachable_database, log_lines
 ):
     """Without its database the home page is a generic 503; the same app recovers."""
-    response = client.get("/")
+    response = client.get("/", headers={"Accept": BROWSER_ACCEPT})
     assert response.status_code == 503
     assert response["Content-Type"] == "text/html; charset=utf-8"
     assert "<h1>Service unavailable</h1>" in response.text
@@ -49,6 +52,18 @@ def test_page_answers_503_while_the_database_is_down_then_recovers(
 
     unreachable_database()  # the database is back
     assert client.get("/").status_code == 200
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("accept", [None, "*/*", "application/json"])
+def test_database_down_answers_json_to_other_clients(
+    client, unreachable_database, accept
+):
+    """A client that does not ask for HTML gets the 503 as JSON, on any URL."""
+    headers = {"Accept": accept} if accept else {}
+    response = client.get("/", headers=headers)
+    assert response.status_code == 503
+    assert response.json() == {"error": "the database is unavailable"}
 
 
 @pytest.mark.django_db

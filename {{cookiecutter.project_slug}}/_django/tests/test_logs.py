@@ -3,7 +3,7 @@
 import pytest
 from django.test import Client
 
-from {{ cookiecutter.project_slug }} import views
+from visits import views
 
 
 @pytest.mark.django_db

@@ -93,12 +93,3 @@ def test_unknown_host_gets_400_on_every_url(client, path):
 def test_allowed_and_loopback_hosts_are_served(client, host):
     """The hosts in ALLOWED_HOSTS are served, and loopback ones always."""
     assert client.get("/healthz", headers={"Host": host}).status_code == 200
-
-
-@pytest.mark.django_db
-def test_admin_lists_visits(admin_client):
-    """A superuser sees the visits in Django's admin site."""
-    admin_client.get("/")
-    response = admin_client.get("/admin/{{ cookiecutter.project_slug }}/visit/")
-    assert response.status_code == 200
-    assert "1 visit" in response.text

@@ -8,6 +8,11 @@ import sys
 import pytest
 from django.conf import settings
 
+from {{ cookiecutter.project_slug }}.limits import (
+    DATABASE_CONNECT_TIMEOUT,
+    REDIS_TIMEOUT,
+)
+
 PRODUCTION = {
     "DEBUG": "false",
     "SECRET_KEY": "production-like-key-for-the-deploy-check-0123456789-abcdefghij",
@@ -47,7 +52,7 @@ def test_settings_map_a_postgres_url_to_databases(load_settings_module):
     assert (database["HOST"], database["PORT"]) == ("db.internal", 5433)
     assert database["CONN_MAX_AGE"] == 600
     assert database["CONN_HEALTH_CHECKS"] is True
-    assert database["OPTIONS"] == {"connect_timeout": 3}
+    assert database["OPTIONS"] == {"connect_timeout": DATABASE_CONNECT_TIMEOUT}
 
 
 def test_settings_keep_a_connect_timeout_from_the_url(load_settings_module):
@@ -76,14 +81,17 @@ def test_settings_cache_in_memory_without_redis(load_settings_module):
 
 
 def test_settings_cache_in_redis_with_short_timeouts(load_settings_module):
-    """With REDIS_URL, the cache is in Redis and gives up on it after a second."""
+    """With REDIS_URL, the cache is in Redis and gives up on it quickly."""
     loaded = load_settings_module(REDIS_URL="redis://cache.internal:6379/2")
     assert loaded["REDIS_URL"] == "redis://cache.internal:6379/2"
     assert loaded["CACHES"] == {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": "redis://cache.internal:6379/2",
-            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+            "OPTIONS": {
+                "socket_connect_timeout": REDIS_TIMEOUT,
+                "socket_timeout": REDIS_TIMEOUT,
+            },
         },
     }
 

@@ -1,1 +1,1 @@
-"""The {{ cookiecutter.project_slug }} web service, built as one Django app."""
+"""The project package: settings, URLs, WSGI, and what every app shares."""

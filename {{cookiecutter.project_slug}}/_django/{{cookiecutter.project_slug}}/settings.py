@@ -1,17 +1,16 @@
-"""Django settings, every value read from the environment (factor III: config).
+"""Django settings, each value read from the environment by config.py (factor III).
 
-One module serves every environment: the differences live in environment
-variables, validated by `load_settings()` before Django starts.
-https://docs.djangoproject.com/en/5.2/topics/settings/
 https://docs.djangoproject.com/en/5.2/ref/settings/
 """
 
 from pathlib import Path
 
-import dj_database_url
-
-from .config import load_settings
-from .logs import logging_config
+from {{ cookiecutter.project_slug }}.config import load_settings
+from {{ cookiecutter.project_slug }}.limits import REDIS_TIMEOUT
+from {{ cookiecutter.project_slug }}.logs import logging_config
+{%- if cookiecutter.worker %}
+from {{ cookiecutter.project_slug }}.worker import redis_broker_options
+{%- endif %}
 
 settings = load_settings()
 
@@ -22,22 +21,21 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 # https://docs.djangoproject.com/en/5.2/howto/deployment/checklist/
 
 # SECURITY WARNING: keep the secret key used in production secret!
-SECRET_KEY = settings.secret_key.get_secret_value()
+SECRET_KEY = settings.SECRET_KEY.get_secret_value()
 
 # SECURITY WARNING: don't run with debug turned on in production!
-DEBUG = settings.debug
+DEBUG = settings.DEBUG
 
 ALLOWED_HOSTS = settings.hosts
 
-SECURE_SSL_REDIRECT = settings.secure_ssl_redirect
+SECURE_SSL_REDIRECT = settings.SECURE_SSL_REDIRECT
 # Platforms probe these over plain HTTP.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
-SECURE_HSTS_SECONDS = settings.secure_hsts_seconds
-SECURE_HSTS_INCLUDE_SUBDOMAINS = settings.secure_hsts_include_subdomains
-SECURE_HSTS_PRELOAD = settings.secure_hsts_preload
+SECURE_HSTS_SECONDS = settings.SECURE_HSTS_SECONDS
+SECURE_HSTS_INCLUDE_SUBDOMAINS = settings.SECURE_HSTS_INCLUDE_SUBDOMAINS
+SECURE_HSTS_PRELOAD = settings.SECURE_HSTS_PRELOAD
 # Local development runs over plain HTTP, where secure cookies are never sent back.
-SESSION_COOKIE_SECURE = not DEBUG
-CSRF_COOKIE_SECURE = not DEBUG
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = not DEBUG
 X_FRAME_OPTIONS = "DENY"
 # Sent by content_security_policy_middleware: the pages load nothing from elsewhere.
 CONTENT_SECURITY_POLICY = (
@@ -45,7 +43,7 @@ CONTENT_SECURITY_POLICY = (
 )
 # Larger bodies get 413 from refuse_bad_requests_middleware before any view runs;
 # Django's own check answers 400, and only once a view reads the body.
-DATA_UPLOAD_MAX_MEMORY_SIZE = settings.max_request_bytes
+DATA_UPLOAD_MAX_MEMORY_SIZE = settings.MAX_REQUEST_BYTES
 
 
 # Application definition
@@ -57,7 +55,9 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # The project's own commands, templates and static files.
     "{{ cookiecutter.project_slug }}",
+    "visits",
 ]
 
 MIDDLEWARE = [
@@ -83,7 +83,6 @@ ROOT_URLCONF = "{{ cookiecutter.project_slug }}.urls"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -98,41 +97,29 @@ TEMPLATES = [
 WSGI_APPLICATION = "{{ cookiecutter.project_slug }}.wsgi.application"
 
 
-# Database
+# Database: DATABASE_URL, read by dj-database-url (database.py)
 # https://docs.djangoproject.com/en/5.2/ref/settings/#databases
 
-DATABASES = {
-    # Keep connections open across requests, and check them before reuse.
-    "default": dj_database_url.parse(
-        settings.database_url, conn_max_age=600, conn_health_checks=True
-    ),
-}
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # Give up on an unreachable server after a few seconds, so that /readyz
-    # answers 503 instead of hanging; `?connect_timeout=` in the URL overrides it.
-    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 3)
+DATABASES = {"default": settings.DATABASE_URL}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 
-# Cache
+# Cache: in Redis with REDIS_URL, else in each process's memory
 # https://docs.djangoproject.com/en/5.2/topics/cache/
 
-# Optional: without it, each process caches in its own memory.
-REDIS_URL = settings.redis_url
+REDIS_URL = settings.REDIS_URL
 
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 if REDIS_URL:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-            # Short timeouts, so that a dead Redis cannot hang a request.
-            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+    CACHES["default"] = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        # Short timeouts, so that a dead Redis cannot hang a request.
+        "OPTIONS": {
+            "socket_connect_timeout": REDIS_TIMEOUT,
+            "socket_timeout": REDIS_TIMEOUT,
         },
-    }
-else:
-    CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     }
 
 
@@ -177,10 +164,40 @@ STORAGES = {
 # Logging
 # https://docs.djangoproject.com/en/5.2/topics/logging/
 
-LOGGING = logging_config(settings.log_level, settings.log_format)
+LOGGING = logging_config(settings.LOG_LEVEL, settings.LOG_FORMAT)
 # Django's own handlers write to stderr and mail admins; send their records to
 # the root handler on stdout instead.
 LOGGING["loggers"] |= {
-    "django": {"handlers": [], "level": settings.log_level, "propagate": True},
-    "django.server": {"handlers": [], "level": settings.log_level, "propagate": True},
+    name: {"handlers": [], "level": settings.LOG_LEVEL, "propagate": True}
+    for name in ("django", "django.server")
 }
+{%- if cookiecutter.worker %}
+
+
+# Jobs: Dramatiq actors in each app's `tasks.py` (factor VIII: concurrency)
+# https://github.com/Bogdanp/django_dramatiq#installation
+
+INSTALLED_APPS += ["django_dramatiq", "reports"]
+
+DRAMATIQ_BROKER = {
+    # Without REDIS_URL, jobs wait in memory for a worker thread of the web
+    # process that sent them (wsgi.py).
+    "BROKER": "dramatiq.brokers.stub.StubBroker",
+    "MIDDLEWARE": [
+        # Dramatiq's defaults, then the request id and Django's connections.
+        "dramatiq.middleware.AgeLimit",
+        "dramatiq.middleware.TimeLimit",
+        "dramatiq.middleware.ShutdownNotifications",
+        "dramatiq.middleware.Callbacks",
+        "dramatiq.middleware.Pipelines",
+        "dramatiq.middleware.Retries",
+        "{{ cookiecutter.project_slug }}.worker.RequestIdMiddleware",
+        "django_dramatiq.middleware.DbConnectionsMiddleware",
+    ],
+}
+if REDIS_URL:
+    DRAMATIQ_BROKER["BROKER"] = "dramatiq.brokers.redis.RedisBroker"
+    DRAMATIQ_BROKER["OPTIONS"] = redis_broker_options(
+        REDIS_URL, settings.WORKER_HEARTBEAT_TIMEOUT
+    )
+{%- endif %}

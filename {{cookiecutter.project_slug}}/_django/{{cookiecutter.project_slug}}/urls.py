@@ -1,20 +1,13 @@
-"""URL routes: the service's pages and endpoints, and Django's admin site."""
+"""URL routes: the health endpoints, the apps' pages and Django's admin site."""
 
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
-from . import views
-{%- if cookiecutter.worker %}
-from .report_views import create_report, report_detail
-{%- endif %}
+from {{ cookiecutter.project_slug }} import health
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("healthz", views.healthz, name="healthz"),
-    path("readyz", views.readyz, name="readyz"),
-{%- if cookiecutter.worker %}
-    path("reports", create_report, name="reports"),
-    path("reports/<int:report_id>", report_detail, name="report"),
-{%- endif %}
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+    path("", include("visits.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,4 +1,8 @@
-"""Fixtures: an app on a fresh, migrated SQLite database, its client and CLI runner."""
+"""Fixtures: an app on a fresh, migrated SQLite database, its client and CLI runner.
+
+The variables the tests run with are set in pyproject.toml; each test makes its
+own settings on top. Tests that need a real Redis ask for `redis_url`.
+"""
 
 import os
 
@@ -9,7 +13,7 @@ from {{cookiecutter.project_slug}}.app import create_app
 from {{cookiecutter.project_slug}}.config import Settings
 from {{cookiecutter.project_slug}}.extensions import db
 
-SECRET_KEY = "tests-only-key-never-used-anywhere-else-0123456789abcdef"  # noqa: S105
+SECRET_KEY = os.environ["SECRET_KEY"]
 # Nothing listens on port 1: connecting fails at once.
 DEAD_REDIS_URL = "redis://:redis-password@127.0.0.1:1/0"
 DEAD_DATABASE_URL = "postgres://app:db-password@127.0.0.1:1/app"
@@ -17,28 +21,11 @@ DEAD_DATABASE_URL = "postgres://app:db-password@127.0.0.1:1/app"
 
 @pytest.fixture
 def make_settings(tmp_path):
-    """Return a factory of settings that ignore the environment and any `.env`."""
+    """Return a factory of settings on a fresh SQLite database, ignoring `.env`."""
 
     def make(**overrides: object) -> Settings:
-        values = {
-            "secret_key": SECRET_KEY,
-            "debug": False,
-            "database_url": f"sqlite:///{tmp_path / 'test.sqlite3'}",
-            "allowed_hosts": ["example.com"],
-            # Tests that need Redis ask for it; CI's REDIS_URL must not leak in.
-            "redis_url": None,
-            "log_level": "INFO",
-            "log_format": "json",
-            "port": 8000,
-            "web_concurrency": 1,
-            "max_request_bytes": 1_048_576,
-            "secure_ssl_redirect": False,
-            "secure_hsts_seconds": 0,
-            "secure_hsts_include_subdomains": False,
-            "secure_hsts_preload": False,
-            **overrides,
-        }
-        return Settings(**values, _env_file=None)
+        database_url = f"sqlite:///{tmp_path / 'test.sqlite3'}"
+        return Settings(_env_file=None, **{"DATABASE_URL": database_url, **overrides})
 
     return make
 
@@ -83,8 +70,8 @@ def runner(app):
 
 @pytest.fixture
 def redis_url() -> str:
-    """Return REDIS_URL, a real Redis; skip without one, but fail in CI."""
-    url = os.environ.get("REDIS_URL")
+    """Return the shell's REDIS_URL, a real Redis; skip without one, but fail in CI."""
+    url = os.environ.get("LIVE_REDIS_URL")
     if not url:
         if os.environ.get("CI"):
             pytest.fail("CI must provide a Redis server in REDIS_URL")

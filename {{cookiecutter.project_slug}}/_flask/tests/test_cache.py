@@ -20,8 +20,8 @@ def test_cache_in_process_memory_without_redis(make_settings):
 def test_cache_shared_through_redis(make_settings, redis_url):
     """With REDIS_URL every process sees what another one cached."""
     key = f"test:{uuid.uuid4().hex}"
-    one = create_app(make_settings(redis_url=redis_url))
-    other = create_app(make_settings(redis_url=redis_url))
+    one = create_app(make_settings(REDIS_URL=redis_url))
+    other = create_app(make_settings(REDIS_URL=redis_url))
     with one.app_context():
         cache.set(key, {"visits": 3}, timeout=60)
     with other.app_context():

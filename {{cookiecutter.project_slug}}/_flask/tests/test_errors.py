@@ -20,7 +20,7 @@ def warnings(output: str) -> list[str]:
 
 def test_body_over_the_limit_refused_before_any_view(make_app, capsys):
     """A body declared larger than MAX_REQUEST_BYTES gets 413 on any URL, unread."""
-    app = make_app(max_request_bytes=1024)
+    app = make_app(MAX_REQUEST_BYTES=1024)
     bodies = []
 
     @app.post("/upload")
@@ -45,7 +45,7 @@ def test_body_over_the_limit_refused_before_any_view(make_app, capsys):
 
 def test_database_down_gives_a_503_page(make_settings, capsys):
     """Without its database `/` answers a generic 503 page, logging the error's type."""
-    app = create_app(make_settings(database_url=DEAD_DATABASE_URL))
+    app = create_app(make_settings(DATABASE_URL=DEAD_DATABASE_URL))
     response = app.test_client().get("/")
     assert response.status_code == 503
     assert response.mimetype == "text/html"
@@ -58,7 +58,7 @@ def test_database_down_gives_a_503_page(make_settings, capsys):
 def test_database_back_served_by_the_same_app(make_settings, tmp_path):
     """Once the database can be reached again, the same app serves the page again."""
     database = tmp_path / "not-mounted-yet" / "db.sqlite3"
-    app = create_app(make_settings(database_url=f"sqlite:///{database}"))
+    app = create_app(make_settings(DATABASE_URL=f"sqlite:///{database}"))
     client = app.test_client()
     assert client.get("/").status_code == 503
 
@@ -72,7 +72,7 @@ def test_database_back_served_by_the_same_app(make_settings, tmp_path):
 
 def test_error_pages_reveal_nothing(make_settings):
     """With DEBUG off, error pages show no traceback, setting or exception text."""
-    settings = make_settings(database_url=DEAD_DATABASE_URL, max_request_bytes=1024)
+    settings = make_settings(DATABASE_URL=DEAD_DATABASE_URL, MAX_REQUEST_BYTES=1024)
     app = create_app(settings)
 
     @app.get("/fail")
@@ -95,7 +95,7 @@ def test_error_pages_reveal_nothing(make_settings):
 
 def test_debug_errors_reach_flask_debugger(make_settings):
     """With DEBUG on, exceptions are left to Flask's debugger, not made pages."""
-    app = create_app(make_settings(debug=True, database_url=DEAD_DATABASE_URL))
+    app = create_app(make_settings(DEBUG=True, DATABASE_URL=DEAD_DATABASE_URL))
 
     @app.get("/fail")
     def fail():

@@ -24,7 +24,7 @@ def test_readyz_reports_database_ok(client):
 def test_readyz_reports_unreachable_database(make_settings, tmp_path, capsys):
     """It answers 503 naming the database, and logs a warning without the URL."""
     missing = tmp_path / "no-such-directory" / "db.sqlite3"
-    app = create_app(make_settings(database_url=f"sqlite:///{missing}"))
+    app = create_app(make_settings(DATABASE_URL=f"sqlite:///{missing}"))
     response = app.test_client().get("/readyz")
     assert response.status_code == 503
     assert response.json == {
@@ -41,7 +41,7 @@ def test_readyz_reports_unreachable_database(make_settings, tmp_path, capsys):
 
 def test_readyz_reports_redis_ok(make_app, redis_url):
     """With REDIS_URL set, it answers 200 once Redis answers a PING too."""
-    response = make_app(redis_url=redis_url).test_client().get("/readyz")
+    response = make_app(REDIS_URL=redis_url).test_client().get("/readyz")
     assert response.status_code == 200
     assert response.json == {
         "status": "ok",
@@ -51,7 +51,7 @@ def test_readyz_reports_redis_ok(make_app, redis_url):
 
 def test_readyz_reports_unreachable_redis(make_app, capsys):
     """It answers 503 naming Redis, and logs a warning without its password."""
-    client = make_app(redis_url=DEAD_REDIS_URL).test_client()
+    client = make_app(REDIS_URL=DEAD_REDIS_URL).test_client()
     capsys.readouterr()
     response = client.get("/readyz")
     assert response.status_code == 503
@@ -71,6 +71,6 @@ def test_healthz_touches_no_backing_service(make_settings, tmp_path):
     """It answers 200 even when neither the database nor Redis can be reached."""
     missing = tmp_path / "no-such-directory" / "db.sqlite3"
     settings = make_settings(
-        database_url=f"sqlite:///{missing}", redis_url=DEAD_REDIS_URL
+        DATABASE_URL=f"sqlite:///{missing}", REDIS_URL=DEAD_REDIS_URL
     )
     assert create_app(settings).test_client().get("/healthz").status_code == 200

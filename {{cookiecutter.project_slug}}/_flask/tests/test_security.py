@@ -18,7 +18,7 @@ def test_security_headers_set(client, path):
 
 def test_https_redirect_for_pages(make_app):
     """With SECURE_SSL_REDIRECT, a plain HTTP page request is sent to HTTPS."""
-    client = make_app(secure_ssl_redirect=True).test_client()
+    client = make_app(SECURE_SSL_REDIRECT=True).test_client()
     response = client.get("/", headers={"X-Request-ID": "req-1"})
     assert response.status_code == 302
     assert response.location == "https://localhost/"
@@ -28,14 +28,14 @@ def test_https_redirect_for_pages(make_app):
 
 def test_https_redirect_ignores_forwarded_proto_header(make_app):
     """An X-Forwarded-Proto header alone does not count as HTTPS: gunicorn decides."""
-    client = make_app(secure_ssl_redirect=True).test_client()
+    client = make_app(SECURE_SSL_REDIRECT=True).test_client()
     response = client.get("/", headers={"X-Forwarded-Proto": "https"})
     assert response.status_code == 302
 
 
 def test_https_redirect_skips_health_endpoints(make_app):
     """Health endpoints answer over plain HTTP even with SECURE_SSL_REDIRECT."""
-    client = make_app(secure_ssl_redirect=True).test_client()
+    client = make_app(SECURE_SSL_REDIRECT=True).test_client()
     assert client.get("/healthz").status_code == 200
     assert client.get("/readyz").status_code == 200
 
@@ -48,9 +48,9 @@ def test_https_redirect_off_by_default(client):
 def test_hsts_sent_over_https(make_app):
     """HSTS follows the SECURE_HSTS_* settings, on HTTPS responses only."""
     client = make_app(
-        secure_hsts_seconds=3600,
-        secure_hsts_include_subdomains=True,
-        secure_hsts_preload=True,
+        SECURE_HSTS_SECONDS=3600,
+        SECURE_HSTS_INCLUDE_SUBDOMAINS=True,
+        SECURE_HSTS_PRELOAD=True,
     ).test_client()
     secure = client.get("/healthz", base_url="https://localhost")
     assert secure.headers["Strict-Transport-Security"] == (
@@ -82,7 +82,7 @@ def test_unknown_host_rejected(client, path):
 
 def test_unknown_host_not_redirected(make_app):
     """With SECURE_SSL_REDIRECT, an unknown host gets 400, not a redirect to itself."""
-    client = make_app(secure_ssl_redirect=True).test_client()
+    client = make_app(SECURE_SSL_REDIRECT=True).test_client()
     response = client.get("/", headers={"Host": "attacker.example"})
     assert response.status_code == 400
 

@@ -1,5 +1,6 @@
 """Admin commands, run as one-off processes with the app's settings (factor XII)."""
 
+import logging
 from datetime import UTC, datetime, timedelta
 
 import click
@@ -11,6 +12,20 @@ from {{cookiecutter.project_slug}}.audit_command import twelvefactor_command
 from {{cookiecutter.project_slug}}.config import load_settings
 from {{cookiecutter.project_slug}}.extensions import db
 from {{cookiecutter.project_slug}}.models import Visit
+
+
+def init_app(app: Flask, *, migrations: bool) -> None:
+    """Add the admin commands to `flask`, with Flask-Migrate's `db` if asked."""
+    app.cli.add_command(check_config_command)
+    app.cli.add_command(prune_visits_command)
+    app.cli.add_command(twelvefactor_command)
+    if migrations:
+        # Alembic announces each of its plugins at INFO when it is imported.
+        logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+        from flask_migrate import Migrate
+
+        # Batch mode lets migrations alter tables on SQLite as well.
+        Migrate(app, db, render_as_batch=True)
 
 
 @click.command("check-config")
@@ -34,14 +49,6 @@ def check_config_command() -> None:
 def prune_visits_command(days: int) -> None:
     """Delete the visits older than the given number of days."""
     cutoff = datetime.now(UTC) - timedelta(days=days)
-    result = db.session.execute(delete(Visit).where(Visit.created_at < cutoff))
+    count = db.session.execute(delete(Visit).where(Visit.created_at < cutoff)).rowcount
     db.session.commit()
-    count = result.rowcount
     click.echo(f"deleted {count} visit{'s' * (count != 1)} older than {days} days")
-
-
-def init_app(app: Flask) -> None:
-    """Add the admin commands to the app's `flask` command."""
-    app.cli.add_command(check_config_command)
-    app.cli.add_command(prune_visits_command)
-    app.cli.add_command(twelvefactor_command)

@@ -26,6 +26,8 @@ def parse(value: str) -> URL:
     if port is not None and not 1 <= port <= 65535:
         raise ValueError("must have a port from 1 to 65535 after the host")
     if backend == "sqlite":
+        if url.host or url.drivername not in ("sqlite", "sqlite+pysqlite"):
+            raise ValueError(f"must be a database URL such as {EXAMPLES}")
         # Relative to the working directory, as for every process; Flask-SQLAlchemy
         # would otherwise put it in the instance folder.
         if url.database != ":memory:":

@@ -29,13 +29,8 @@ def refuse_large_body() -> ResponseReturnValue | None:
     size, limit = request.content_length, request.max_content_length
     if size is None or limit is None or size <= limit:
         return None
-    log.warning(
-        "request body too large: %s %s declares %s bytes, the limit is %s",
-        request.method,
-        request.path,
-        size,
-        limit,
-    )
+    message = "request body too large: %s %s declares %s bytes, the limit is %s"
+    log.warning(message, request.method, request.path, size, limit)
     return {"error": "request body too large"}, 413
 
 

@@ -1,6 +1,6 @@
 """Flask extensions, created unbound here and bound to the app in `create_app`.
 
-Flask-Migrate is not here: only admin commands need it (see `create_app`).
+Flask-Migrate is not here: only admin commands need it (see `commands.py`).
 """
 
 from flask_caching import Cache
@@ -26,7 +26,7 @@ class Base(DeclarativeBase):
     )
 
 
-# On Redis when REDIS_URL is set, else in each process's memory (see `create_app`).
+# In Redis when REDIS_URL is set, else in each process's memory (see `create_app`).
 cache = Cache()
 db = SQLAlchemy(model_class=Base)
 static_digest = FlaskStaticDigest()

@@ -1,16 +1,29 @@
 """Liveness and readiness endpoints for the platform (factor IX: disposability)."""
 
 import logging
+from collections.abc import Callable
 
 import redis
 from flask import Blueprint, current_app
+from flask.blueprints import BlueprintSetupState
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from {{cookiecutter.project_slug}}.extensions import db, talisman
+from {{cookiecutter.project_slug}}.limits import REDIS_TIMEOUT
 
 bp = Blueprint("health", __name__)
 log = logging.getLogger(__name__)
+SELECT_1 = text("SELECT 1")
+
+
+@bp.record_once
+def connect_redis(state: BlueprintSetupState) -> None:
+    """Make the client for the Redis check, once per process, when REDIS_URL is set."""
+    if url := state.app.config["REDIS_URL"]:
+        state.app.extensions["redis"] = redis.Redis.from_url(
+            url, socket_connect_timeout=REDIS_TIMEOUT, socket_timeout=REDIS_TIMEOUT
+        )
 
 
 # Platforms probe over plain HTTP, so both endpoints skip the HTTPS redirect.
@@ -25,37 +38,20 @@ def healthz() -> dict[str, str]:
 @talisman(force_https=False)
 def readyz() -> tuple[dict[str, object], int]:
     """Report whether the database, and Redis when REDIS_URL is set, answer."""
-    checks = {"database": check_database()}
-    # Made once per process by `create_app`, only when REDIS_URL is set.
-    client = current_app.extensions.get("redis")
-    if client is not None:
-        checks["redis"] = check_redis(client)
+    checks = {"database": check("database", lambda: db.session.scalar(SELECT_1))}
+    if client := current_app.extensions.get("redis"):
+        checks["redis"] = check("redis", client.ping)
     if all(status == "ok" for status in checks.values()):
         return {"status": "ok", "checks": checks}, 200
     return {"status": "unavailable", "checks": checks}, 503
 
 
-def check_database() -> str:
-    """Return "ok" if the database answers a query, else "unavailable"."""
+def check(name: str, probe: Callable[[], object]) -> str:
+    """Return "ok" if the probe works, else log why not and return "unavailable"."""
     try:
-        with db.engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
-    except SQLAlchemyError as error:
-        return failed("database", error)
+        probe()
+    except (SQLAlchemyError, redis.RedisError) as error:
+        # The type only: the message may contain the URL, password included.
+        log.warning("readiness check failed: %s (%s)", name, type(error).__name__)
+        return "unavailable"
     return "ok"
-
-
-def check_redis(client: redis.Redis) -> str:
-    """Return "ok" if Redis answers a PING, else "unavailable"."""
-    try:
-        client.ping()
-    except redis.RedisError as error:
-        return failed("redis", error)
-    return "ok"
-
-
-def failed(check: str, error: Exception) -> str:
-    """Log that a check failed and return its status."""
-    # The type only: the message may contain the URL, password included.
-    log.warning("readiness check failed: %s (%s)", check, type(error).__name__)
-    return "unavailable"

@@ -31,6 +31,5 @@ def echo_request_id(response: Response) -> Response:
 def end_request(error: BaseException | None) -> None:
     """Clear the request id, so later log lines do not carry it."""
     # A request context pushed without dispatching (tests, shell) never set one.
-    token = g.pop("request_id_token", None)
-    if token is not None:
+    if token := g.pop("request_id_token", None):
         request_id.reset(token)

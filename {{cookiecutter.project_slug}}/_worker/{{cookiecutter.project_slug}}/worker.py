@@ -24,6 +24,7 @@ import redis
 from dramatiq.brokers.redis import MAINTENANCE_SCALE
 from dramatiq.brokers.stub import StubBroker
 
+from {{cookiecutter.project_slug}}.limits import REDIS_TIMEOUT
 from {{cookiecutter.project_slug}}.logs import request_id
 
 # Threads per worker process; jobs that wait on the database overlap.
@@ -32,9 +33,9 @@ THREADS = 4
 # a growing delay when they fail, at most this many times.
 TIME_LIMIT_MS = 60_000
 MAX_RETRIES = 3
-# The worker's connection to Redis: connecting, and waiting for an answer.
-REDIS_CONNECT_TIMEOUT = 2
-REDIS_SOCKET_TIMEOUT = 10
+# Waiting for the queue's answer: Redis runs Dramatiq's scripts, which take
+# longer than a cache read under load.
+QUEUE_TIMEOUT = 10
 
 log = logging.getLogger(__name__)
 
@@ -70,8 +71,8 @@ def redis_broker_options(redis_url: str, heartbeat_timeout: int) -> dict[str, An
     return {
         "client": redis.Redis.from_url(
             redis_url,
-            socket_connect_timeout=REDIS_CONNECT_TIMEOUT,
-            socket_timeout=REDIS_SOCKET_TIMEOUT,
+            socket_connect_timeout=REDIS_TIMEOUT,
+            socket_timeout=QUEUE_TIMEOUT,
             health_check_interval=30,
         ),
         "heartbeat_timeout": heartbeat_timeout * 1000,
@@ -88,6 +89,8 @@ def run_in_process(broker: dramatiq.Broker) -> None:
     moment after they are sent, as they would on a worker.
     """
     if isinstance(broker, StubBroker):
+        # As Dramatiq's own worker process does: it starts the time limit's timer.
+        broker.emit_after("process_boot")
         dramatiq.Worker(broker, worker_threads=1).start()
 
 
@@ -105,6 +108,7 @@ def run(broker: dramatiq.Broker) -> None:
         stopping.wait()
         return
 
+    broker.emit_after("process_boot")
     worker = dramatiq.Worker(broker, worker_threads=THREADS)
     worker.start()
     queues = sorted(broker.get_declared_queues())

@@ -1,14 +1,16 @@
 """Run the queued jobs: the Procfile's worker process (factor VIII: concurrency)."""
 
+import dramatiq
 from django.core.management.base import BaseCommand
+from django.utils.module_loading import autodiscover_modules
 
 from {{ cookiecutter.project_slug }} import worker
-from {{ cookiecutter.project_slug }}.jobs import broker
 
 
 class Command(BaseCommand):
     help = "Run queued jobs until SIGTERM or SIGINT, then finish the current ones."
 
     def handle(self, *args: object, **options: object) -> None:
-        """Consume the job queue; return, and so exit 0, once stopped."""
-        worker.run(broker)
+        """Load every app's `tasks` module, then run its jobs until stopped."""
+        autodiscover_modules("tasks")
+        worker.run(dramatiq.get_broker())

@@ -1,0 +1,1 @@
+"""The visits app: the home page, which counts its visits."""

@@ -1,0 +1,1 @@
+"""The reports app: reports on the visits, asked for over HTTP and built by a job."""
