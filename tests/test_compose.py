@@ -18,7 +18,7 @@ def test_compose_runs_the_procfile_on_one_image(tmp_path, framework, worker):
     compose = yaml.safe_load((project / "compose.yaml").read_text())
     services = compose["services"]
     processes = procfile(project)
-    assert set(services) == {"db", "redis", *processes}
+    assert set(services) == {"db", "redis", "mailpit", *processes}
     for name, command in processes.items():
         service = services[name]
         assert service["command"] == command.strip()
@@ -27,11 +27,14 @@ def test_compose_runs_the_procfile_on_one_image(tmp_path, framework, worker):
         environment = service["environment"]
         assert environment["DATABASE_URL"].startswith("postgres://")
         assert environment["REDIS_URL"].startswith("redis://redis:")
+        # Mail goes to the local catcher, whose web page shows it.
+        assert environment["EMAIL_URL"] == "smtp://mailpit:1025"
         # The key comes from the shell or `.env`, never from this file.
         assert environment["SECRET_KEY"].startswith("${SECRET_KEY:?")
     assert services["web"]["depends_on"]["release"] == {
         "condition": "service_completed_successfully"
     }
     assert services["release"]["depends_on"]["db"] == {"condition": "service_healthy"}
+    assert services["mailpit"]["ports"] == ["8025:8025"]
     if worker == "yes":
         assert services["worker"]["depends_on"]["redis"] == {"condition": "service_healthy"}

@@ -1,11 +1,16 @@
-"""Bad template input is refused with a clear message and leaves nothing behind."""
+"""Bad template input is refused with a clear message and leaves nothing behind.
+
+The command line is run as a person would; cookiecutter's API, as cruft and other
+tools call it, through pytest-cookies' `cookies` fixture (its own cookiecutter user
+config, so a developer's ~/.cookiecutterrc cannot change what is rendered).
+"""
 
 import subprocess
 
 import pytest
 from cookiecutter.exceptions import FailedHookException
 
-from conftest import BIN, ROOT, SLUG, bake
+from conftest import BIN, ROOT, SLUG
 from local_extensions import check_input
 
 BAD_INPUTS = {
@@ -111,6 +116,16 @@ def test_hook_names_every_problem_at_once(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.parametrize(("context", "expected"), BAD_INPUTS.values(), ids=BAD_INPUTS)
+def test_api_rejects_bad_input(cookies, context, expected):
+    """Through cookiecutter's API the same check raises FailedHookException, same message."""
+    result = cookies.bake(extra_context=context, template=str(ROOT))
+    assert result.exit_code == -1
+    assert isinstance(result.exception, FailedHookException)
+    assert expected in str(result.exception)
+    assert result.project_path is None
+
+
 @pytest.mark.parametrize(
     ("name", "slug"),
     [
@@ -119,13 +134,16 @@ def test_hook_names_every_problem_at_once(tmp_path):
         ("  Spaced   Out  ", "spaced_out"),
     ],
 )
-def test_hook_derives_a_valid_slug_from_any_name(tmp_path, name, slug):
+def test_hook_derives_a_valid_slug_from_any_name(cookies, name, slug):
     """Names with accents, punctuation and spaces still give a valid package name."""
-    project = bake(tmp_path, project_name=name)
-    assert project.name == slug
-    assert (project / slug / "config.py").is_file()
+    result = cookies.bake(extra_context={"project_name": name}, template=str(ROOT))
+    assert result.exit_code == 0, result.exception
+    assert result.project_path.name == slug
+    assert (result.project_path / slug / "config.py").is_file()
 
 
-def test_hook_default_slug(tmp_path):
+def test_hook_default_slug(cookies):
     """The default name renders the documented slug."""
-    assert bake(tmp_path).name == SLUG
+    result = cookies.bake(template=str(ROOT))
+    assert result.exit_code == 0, result.exception
+    assert result.project_path.name == SLUG

@@ -6,6 +6,7 @@ import signal
 import subprocess
 import time
 from http.client import HTTPConnection
+from pathlib import Path
 
 from conftest import BIN, DEFAULT_PYTHON, ROOT, find_python, free_port
 
@@ -64,3 +65,16 @@ def test_readme_quickstart_serves_the_home_page(tmp_path):
         os.killpg(process.pid, signal.SIGTERM)
         output = process.communicate(timeout=30)[0]
     assert "Traceback" not in output, output
+    assert processes_in(tmp_path) == [], "a process of the project outlived `make run`"
+
+
+def processes_in(directory) -> list[str]:
+    """Return the command lines of the processes working in the directory or below."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and Path(os.readlink(entry / "cwd")).is_relative_to(directory):
+                found.append((entry / "cmdline").read_text().replace("\0", " "))
+        except OSError:
+            pass  # ended meanwhile, or not ours to read
+    return found

@@ -4,9 +4,13 @@ Factors VII (port binding), IX (disposability) and XI (logs), plus health checks
 HTTPS handling and static files, over real HTTP against gunicorn.
 """
 
+import dataclasses
 import json
 import re
+import shutil
 import time
+
+import pytest
 
 from conftest import SECRET_KEY, platform_env, run, start_server
 
@@ -148,6 +152,22 @@ def test_server_logs_only_json_lines_on_stdout(server):
     assert "".join(server.stderr) == ""
 
 
+def test_server_logs_warnings_as_json(deployed, released, tmp_path):
+    """A Python warning is a JSON line on stdout: WhiteNoise's, before collectstatic."""
+    if deployed.framework != "django":
+        pytest.skip("only Django's WhiteNoise warns about a missing static directory")
+    project = tmp_path / deployed.path.name
+    shutil.copytree(deployed.path, project, ignore=shutil.ignore_patterns("staticfiles"))
+    unbuilt = dataclasses.replace(deployed, path=project)
+    server = start_server(unbuilt, platform_env(unbuilt, released, WEB_CONCURRENCY="1"))
+    server.stop()
+    warnings = [line for line in json_lines(server.stdout) if line["logger"] == "py.warnings"]
+    assert warnings, "".join(server.stdout)
+    assert all(line["level"] == "WARNING" for line in warnings)
+    assert "No directory at" in warnings[0]["message"]
+    assert "".join(server.stderr) == ""
+
+
 def test_server_stops_on_sigterm_quickly_with_status_zero(deployed, released):
     """SIGTERM makes an idle web process exit 0 within 5 seconds, logging as JSON."""
     server = start_server(deployed, platform_env(deployed, released))
@@ -179,8 +199,10 @@ def test_server_binds_port_and_worker_count_from_environment(deployed, released)
 
 
 def test_server_refuses_bad_config_with_one_message(deployed):
-    """Missing SECRET_KEY and a malformed DATABASE_URL stop web, release and check-config."""
-    env = deployed.env(DATABASE_URL="nonsense", ALLOWED_HOSTS="example.com", PORT="8000")
+    """No SECRET_KEY, bad DATABASE_URL and WEB_CONCURRENCY: web, release, check-config stop."""
+    env = deployed.env(
+        DATABASE_URL="nonsense", ALLOWED_HOSTS="example.com", PORT="8000", WEB_CONCURRENCY="abc"
+    )
     commands = [
         deployed.process("web"),
         deployed.process("release"),
@@ -195,4 +217,5 @@ def test_server_refuses_bad_config_with_one_message(deployed):
         assert result.stderr.count("Configuration error") == 1, result.stderr
         assert "SECRET_KEY: required" in result.stderr
         assert "DATABASE_URL: must be a database URL" in result.stderr
+        assert "WEB_CONCURRENCY: input should be a valid integer" in result.stderr
         assert SECRET_KEY not in result.stdout + result.stderr

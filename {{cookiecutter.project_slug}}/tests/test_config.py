@@ -226,12 +226,11 @@ def test_settings_read_case_variants_and_hosts_as_documented(environ):
     assert settings.ALLOWED_HOSTS == ["example.com", ".example.org", "[::1]"]
 
 
-def test_settings_refuse_an_empty_web_concurrency(environ):
-    """gunicorn reads WEB_CONCURRENCY itself and stops on an empty one: so do we."""
+def test_settings_read_an_empty_web_concurrency_as_unset(environ):
+    """An empty WEB_CONCURRENCY is unset, as any variable: the web process gets 2."""
     environ(SECRET_KEY=STRONG_KEY, DATABASE_URL="sqlite:///db.sqlite3", DEBUG="true")
     environ(WEB_CONCURRENCY="")
-    with pytest.raises(SystemExit, match="WEB_CONCURRENCY: must be a whole number"):
-        load_settings()
+    assert load_settings().WEB_CONCURRENCY == 2
 
 
 def test_settings_refuse_values_that_are_not_utf8(environ):
@@ -357,3 +356,17 @@ def test_settings_describe_masks_secrets(environ):
     assert shown["REDIS_URL"] == "redis://:***@cache:6379/0"
     assert shown["ALLOWED_HOSTS"] == ["example.com"]
     assert STRONG_KEY not in repr(shown)
+
+
+def test_email_url_is_read_masked_and_checked(environ, tmp_path):
+    """EMAIL_URL may come from a file, is shown masked, and a bad one is named."""
+    secret = tmp_path / "email_url"
+    secret.write_text("smtps://mailer:hunter4%40x@mail.example.com:465\n")
+    environ(SECRET_KEY=STRONG_KEY, DATABASE_URL="sqlite:///db", DEBUG="true")
+    environ(EMAIL_URL_FILE=str(secret), DEFAULT_FROM_EMAIL="Service <s@example.com>")
+    settings = load_settings()
+    assert settings.EMAIL_URL == "smtps://mailer:hunter4%40x@mail.example.com:465"
+    assert settings.describe()["EMAIL_URL"] == "smtps://mailer:***@mail.example.com:465"
+    environ(EMAIL_URL_FILE="", EMAIL_URL="smtp://mailer@mail.example.com")
+    with pytest.raises(SystemExit, match="EMAIL_URL: must be smtp://"):
+        load_settings()

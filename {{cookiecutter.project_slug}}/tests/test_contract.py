@@ -223,6 +223,30 @@ def test_contract_logs_json_lines_with_request_ids(web: Web) -> None:
     assert web.stderr.read_text() == ""
 
 
+def test_contract_warnings_are_json_log_lines(platform_env: dict[str, str]) -> None:
+    """A Python warning, raised on purpose after the logging setup, is a JSON line."""
+    script = (
+        "import logging.config, warnings\n"
+        "from {{ cookiecutter.project_slug }}.logs import logging_config\n"
+        "logging.config.dictConfig(logging_config('INFO', 'json'))\n"
+        "warnings.warn('raised on purpose')\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env=platform_env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    [line] = [json.loads(line) for line in result.stdout.splitlines()]
+    assert line["logger"] == "py.warnings"
+    assert line["level"] == "WARNING"
+    assert "UserWarning: raised on purpose" in line["message"]
+
+
 def test_contract_web_stops_on_sigterm_with_status_0(web: Web) -> None:
     """SIGTERM makes the idle web process exit 0 within 5 seconds."""
     status, seconds = web.stop()
@@ -259,12 +283,13 @@ def test_contract_worker_without_redis_waits_and_stops_on_sigterm(
 def test_contract_bad_config_stops_with_one_message(
     app_dir: Path, platform_env: dict[str, str], name: str
 ) -> None:
-    """Without SECRET_KEY and with a bad DATABASE_URL, it exits naming both, once."""
-    env = {**platform_env, "DATABASE_URL": "nonsense"}
+    """No SECRET_KEY, a bad DATABASE_URL and WEB_CONCURRENCY: it names all three."""
+    env = {**platform_env, "DATABASE_URL": "nonsense", "WEB_CONCURRENCY": "abc"}
     del env["SECRET_KEY"]
     result = run_process(name, app_dir, env)
     assert result.returncode != 0
     assert result.stderr.count("Configuration error") == 1, result.stderr
     assert "SECRET_KEY: required" in result.stderr
     assert "DATABASE_URL: must be a database URL" in result.stderr
+    assert "WEB_CONCURRENCY: input should be a valid integer" in result.stderr
     assert "Traceback" not in result.stdout + result.stderr

@@ -119,8 +119,9 @@ def dotenv_secrets(context: Context) -> Outcome:
     if not values:
         return passed("no .env file, or an empty one")
     secret = {"SECRET_KEY"}
-    if urlsplit(values.get("DATABASE_URL", "")).password:
-        secret.add("DATABASE_URL")
+    for name in ("DATABASE_URL", "EMAIL_URL"):
+        if urlsplit(values.get(name, "")).password:
+            secret.add(name)
     if both := ", ".join(sorted(secret & values.keys() & set(context.environment))):
         return (
             "warn",
@@ -160,7 +161,11 @@ def process_outcome(context: Context, name: str, missing: str, fix: str) -> Outc
 
 @check("V", "Build, release, run", "release")
 def release(context: Context) -> Outcome:
-    """Check that the Procfile runs a release step before new web processes."""
+    """Check that the Procfile runs a release step before new web processes.
+
+    On Kubernetes that line is the Job in deploy/kubernetes/release-job.yaml, which
+    completes before the Deployments roll (docs/kubernetes.md).
+    """
     return process_outcome(
         context,
         "release",

@@ -7,8 +7,8 @@ parses the values, and a backing service's URL is parsed by the library that
 uses it. A local `.env` file fills in what the environment leaves unset (an
 empty variable is unset) and is never used in production.
 
-Each secret (`SECRET_KEY`, `DATABASE_URL`, `REDIS_URL`) may instead be read from a
-file whose path is in `<NAME>_FILE`, as platforms mount secrets.
+Each secret (`SECRET_KEY`, `DATABASE_URL`, `REDIS_URL`, `EMAIL_URL`) may instead be
+read from a file whose path is in `<NAME>_FILE`, as platforms mount secrets.
 """
 
 import os
@@ -39,11 +39,12 @@ from pydantic_settings import (
 from redis.connection import parse_url
 
 from {{cookiecutter.project_slug}}.database import DatabaseURL
+from {{cookiecutter.project_slug}}.mail import email_url
 
 LOOPBACK_HOSTS = ["localhost", "127.0.0.1", "[::1]"]
 SECRET_KEY_MIN_LENGTH = 50
 # Settings that may hold credentials, and so may come from a file (`<NAME>_FILE`).
-SECRETS = ("SECRET_KEY", "DATABASE_URL", "REDIS_URL")
+SECRETS = ("SECRET_KEY", "DATABASE_URL", "REDIS_URL", "EMAIL_URL")
 # An ALLOWED_HOSTS entry, lower-cased: a leading dot matches subdomains too.
 ALLOWED_HOST = re.compile(r"\.?[a-z0-9-]+(\.[a-z0-9-]+)*|\[[0-9a-f:.]+\]")
 
@@ -69,6 +70,17 @@ def redis_url(value: str) -> str:
 
 
 RedisURL = Annotated[str, AfterValidator(redis_url), PlainSerializer(mask_password)]
+EmailURL = Annotated[str, AfterValidator(email_url), PlainSerializer(mask_password)]
+
+
+def mail_address(value: str) -> str:
+    """Return the address if it is one line holding an @, else say what it must be."""
+    if "@" not in value or not value.isprintable():
+        raise ValueError(f"must be an address like ops@example.com, not {value[:40]!r}")
+    return value
+
+
+MailAddress = Annotated[str, AfterValidator(mail_address)]
 
 
 class FileProblem(str):
@@ -127,9 +139,14 @@ class Settings(BaseSettings):
     # Parsed by the framework's database library (`database.py`), not as JSON.
     DATABASE_URL: Annotated[DatabaseURL, NoDecode]
     REDIS_URL: RedisURL | None = None
+    # Unset: mail goes to the log when DEBUG is on, and fails when it is off (mail.py).
+    EMAIL_URL: EmailURL | None = None
+    DEFAULT_FROM_EMAIL: MailAddress = "webmaster@localhost"
 {%- if cookiecutter.worker %}
     # Seconds without a heartbeat after which a worker's jobs go back on the queue.
     WORKER_HEARTBEAT_TIMEOUT: int = Field(15, ge=2, le=3600)
+    # The operators who get each report by mail; never an address from a request.
+    REPORTS_MAIL_TO: Annotated[list[str], NoDecode] = []
 {%- endif %}
     ALLOWED_HOSTS: Annotated[list[str], NoDecode] = Field([], validate_default=True)
     LOG_LEVEL: Annotated[
@@ -168,19 +185,6 @@ class Settings(BaseSettings):
             raise ValueError("must be UTF-8 text")
         return value
 
-    @field_validator("WEB_CONCURRENCY", mode="before")
-    @classmethod
-    def _readable_by_gunicorn(cls, value: object) -> object:
-        # gunicorn reads WEB_CONCURRENCY itself, with int(): not empty, nor 2.0.
-        try:
-            int(value)  # type: ignore[call-overload]
-        except (TypeError, ValueError):
-            raise ValueError(
-                "must be a whole number, or unset: gunicorn reads WEB_CONCURRENCY"
-                f" itself (got {str(value)[:40]!r})"
-            ) from None
-        return value
-
     @field_validator("SECRET_KEY")
     @classmethod
     def _secret_key_is_strong(cls, value: SecretStr) -> SecretStr:
@@ -191,6 +195,18 @@ class Settings(BaseSettings):
                 ' with: python -c "import secrets; print(secrets.token_urlsafe(50))"'
             )
         return value
+
+{%- if cookiecutter.worker %}
+
+    @field_validator("REPORTS_MAIL_TO", mode="before")
+    @classmethod
+    def _split_addresses(cls, value: object) -> object:
+        # Checked here, so that several bad addresses make one line in the message.
+        if isinstance(value, str):
+            names = [name.strip() for name in value.split(",") if name.strip()]
+            return [mail_address(name) for name in names]
+        return value
+{%- endif %}
 
     @field_validator("ALLOWED_HOSTS", mode="before")
     @classmethod
@@ -264,9 +280,6 @@ def error_lines(error: ValidationError) -> list[str]:
 
 def load_settings(**overrides: Any) -> Settings:
     """Load the settings, or exit with one message naming every problem."""
-    if os.environ.get("WEB_CONCURRENCY") == "":
-        # Not unset for gunicorn, which reads it itself and stops on it.
-        overrides.setdefault("WEB_CONCURRENCY", "")
     try:
         return Settings(**overrides)
     except ValidationError as error:

@@ -33,7 +33,12 @@ class RequestIdFilter(logging.Filter):
 
 
 def logging_config(level: str, log_format: str) -> dict:
-    """Return a `logging.config.dictConfig` mapping that logs to stdout."""
+    """Return a `logging.config.dictConfig` mapping that logs to stdout.
+
+    Python warnings become log records too (logger `py.warnings`), so that they
+    are events like the rest, not plain text on stderr.
+    """
+    logging.captureWarnings(True)
     return {
         "version": 1,
         "disable_existing_loggers": False,

@@ -9,6 +9,7 @@ import pytest
 from django.conf import settings
 
 from {{ cookiecutter.project_slug }}.limits import (
+    DATABASE_BUSY_TIMEOUT,
     DATABASE_CONNECT_TIMEOUT,
     REDIS_TIMEOUT,
 )
@@ -68,7 +69,11 @@ def test_settings_map_a_sqlite_url_to_databases(load_settings_module):
     database = loaded["DATABASES"]["default"]
     assert database["ENGINE"] == "django.db.backends.sqlite3"
     assert database["NAME"] == "data/app.sqlite3"
-    assert "OPTIONS" not in database
+    assert database["OPTIONS"] == {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": DATABASE_BUSY_TIMEOUT,
+    }
 
 
 def test_settings_cache_in_memory_without_redis(load_settings_module):

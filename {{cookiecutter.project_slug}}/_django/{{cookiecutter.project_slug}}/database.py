@@ -5,7 +5,10 @@ from typing import Annotated, Any
 import dj_database_url
 from pydantic import PlainSerializer, PlainValidator
 
-from {{cookiecutter.project_slug}}.limits import DATABASE_CONNECT_TIMEOUT
+from {{cookiecutter.project_slug}}.limits import (
+    DATABASE_BUSY_TIMEOUT,
+    DATABASE_CONNECT_TIMEOUT,
+)
 
 EXAMPLES = "sqlite:///db.sqlite3 or postgres://user:password@host:5432/name"
 ENGINES = ("django.db.backends.sqlite3", "django.db.backends.postgresql")
@@ -26,6 +29,14 @@ def parse(value: str) -> dict[str, Any]:
         raise ValueError(f"must be a database URL such as {EXAMPLES}")
     if not database["NAME"]:
         raise ValueError(f"must name a database: {EXAMPLES}")
+    if database["ENGINE"] == ENGINES[0]:
+        # Readers beside a writer (write-ahead log), no disk sync per commit, and a
+        # writer that waits for the lock: https://sqlite.org/wal.html
+        database.setdefault("OPTIONS", {}).update(
+            init_command="PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+            transaction_mode="IMMEDIATE",
+            timeout=DATABASE_BUSY_TIMEOUT,
+        )
     if database["ENGINE"] == ENGINES[1]:
         database.setdefault("OPTIONS", {}).setdefault(
             "connect_timeout", DATABASE_CONNECT_TIMEOUT

@@ -5,6 +5,7 @@ https://docs.djangoproject.com/en/5.2/ref/settings/
 
 from pathlib import Path
 
+from {{ cookiecutter.project_slug }} import mail
 from {{ cookiecutter.project_slug }}.config import load_settings
 from {{ cookiecutter.project_slug }}.limits import REDIS_TIMEOUT
 from {{ cookiecutter.project_slug }}.logs import logging_config
@@ -121,6 +122,26 @@ if REDIS_URL:
             "socket_timeout": REDIS_TIMEOUT,
         },
     }
+
+
+# Email: EMAIL_URL, read by mail.py; the SMTP backend sends it
+# https://docs.djangoproject.com/en/5.2/topics/email/
+
+EMAIL_BACKEND = mail.backend(
+    settings.EMAIL_URL, DEBUG, smtp="django.core.mail.backends.smtp.EmailBackend"
+)
+smtp = mail.smtp_options(settings.EMAIL_URL or "") or {}
+EMAIL_HOST = smtp.get("server", "localhost")
+EMAIL_PORT = smtp.get("port", 25)
+EMAIL_HOST_USER = smtp.get("username", "")
+EMAIL_HOST_PASSWORD = smtp.get("password", "")
+EMAIL_USE_TLS = smtp.get("use_tls", False)
+EMAIL_USE_SSL = smtp.get("use_ssl", False)
+EMAIL_TIMEOUT = smtp.get("timeout")
+DEFAULT_FROM_EMAIL = settings.DEFAULT_FROM_EMAIL
+{%- if cookiecutter.worker %}
+REPORTS_MAIL_TO = settings.REPORTS_MAIL_TO
+{%- endif %}
 
 
 # Password validation

@@ -22,6 +22,8 @@ class Report(models.Model):
     request_id = models.CharField(max_length=128, null=True)  # noqa: DJ001
     created_at = models.DateTimeField(default=timezone.now)
     finished_at = models.DateTimeField(null=True)
+    # Mailed to REPORTS_MAIL_TO: sending, sent or failed; NULL: no one to mail.
+    mail_status = models.CharField(max_length=16, null=True)  # noqa: DJ001
 
     def __str__(self) -> str:
         return f"report {self.pk} ({self.status})"

@@ -21,7 +21,7 @@ from .tasks import build_report
 
 logger = logging.getLogger(__name__)
 
-# A done report never changes, so its cached copy never goes stale.
+# A done report, once mailed or not, never changes: its cached copy never goes stale.
 CACHE_SECONDS = 60 * 60
 
 
@@ -59,7 +59,8 @@ def report_detail(request: HttpRequest, report_id: int) -> JsonResponse:
     if report is None:
         return JsonResponse({"error": "not found"}, status=404)
     body = as_json(report)
-    if report.status == Report.Status.DONE:
+    # Done, mailed or not: it never changes again.
+    if report.status == Report.Status.DONE and report.mail_status != "sending":
         with cache_failure_is_a_miss():
             cache.set(key, body, CACHE_SECONDS)
     return JsonResponse(body)
@@ -75,6 +76,7 @@ def as_json(report: Report) -> dict[str, object]:
         "request_id": report.request_id,
         "created_at": report.created_at.isoformat(),
         "finished_at": report.finished_at.isoformat() if report.finished_at else None,
+        "mail_status": report.mail_status,
     }
 
 

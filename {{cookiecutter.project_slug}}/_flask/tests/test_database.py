@@ -1,6 +1,7 @@
 """DATABASE_URL becomes the URL that SQLAlchemy and psycopg 3 expect (factor IV)."""
 
 import pytest
+from sqlalchemy import create_engine
 
 from {{cookiecutter.project_slug}}.database import parse
 
@@ -36,3 +37,14 @@ def test_database_url_absolute_sqlite_unchanged():
     """An absolute SQLite path is kept as it is."""
     url = "sqlite:////var/data/db.sqlite3"
     assert rendered(url) == url
+
+
+def test_sqlite_connections_suit_several_processes(tmp_path):
+    """SQLite connections use the write-ahead log, sync less and wait for the lock."""
+    engine = create_engine(parse(f"sqlite:///{tmp_path}/db.sqlite3"))
+    with engine.connect() as connection:
+        pragma = connection.exec_driver_sql
+        assert pragma("PRAGMA journal_mode").scalar() == "wal"
+        assert pragma("PRAGMA synchronous").scalar() == 1  # NORMAL
+        assert pragma("PRAGMA busy_timeout").scalar() == 5000
+    engine.dispose()

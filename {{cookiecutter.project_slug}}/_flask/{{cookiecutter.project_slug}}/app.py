@@ -8,11 +8,12 @@ from {{cookiecutter.project_slug}} import (
     blueprints,
     commands,
     errors,
+    mail,
     request_ids,
     security,
 )
 from {{cookiecutter.project_slug}}.config import Settings, load_settings
-from {{cookiecutter.project_slug}}.extensions import cache, db, static_digest
+from {{cookiecutter.project_slug}}.extensions import cache, db, mailman, static_digest
 from {{cookiecutter.project_slug}}.limits import REDIS_TIMEOUT
 from {{cookiecutter.project_slug}}.logs import logging_config
 
@@ -53,6 +54,13 @@ def create_app(settings: Settings | None = None, *, migrations: bool = True) -> 
                 "socket_timeout": REDIS_TIMEOUT,
             },
         )
+    smtp = mail.smtp_options(settings.EMAIL_URL or "") or {}
+    # Flask-Mailman's settings: MAIL_SERVER, MAIL_PORT, MAIL_USERNAME and so on.
+    app.config.update(
+        {f"MAIL_{name.upper()}": value for name, value in smtp.items()},
+        MAIL_BACKEND=mail.backend(settings.EMAIL_URL, settings.DEBUG, smtp="smtp"),
+        MAIL_DEFAULT_SENDER=settings.DEFAULT_FROM_EMAIL,
+    )
 
     # First, so that redirects and error pages carry the request id too.
     request_ids.init_app(app)
@@ -61,6 +69,7 @@ def create_app(settings: Settings | None = None, *, migrations: bool = True) -> 
     security.init_app(app)
     db.init_app(app)
     cache.init_app(app)
+    mailman.init_app(app)
     static_digest.init_app(app)
     commands.init_app(app, migrations=migrations)
     for blueprint in blueprints.BLUEPRINTS:

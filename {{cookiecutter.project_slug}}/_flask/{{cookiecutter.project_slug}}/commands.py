@@ -10,7 +10,7 @@ from sqlalchemy import delete
 
 from {{cookiecutter.project_slug}}.audit_command import twelvefactor_command
 from {{cookiecutter.project_slug}}.config import load_settings
-from {{cookiecutter.project_slug}}.extensions import db
+from {{cookiecutter.project_slug}}.extensions import db, mailman
 from {{cookiecutter.project_slug}}.models import Visit
 
 
@@ -18,6 +18,7 @@ def init_app(app: Flask, *, migrations: bool) -> None:
     """Add the admin commands to `flask`, with Flask-Migrate's `db` if asked."""
     app.cli.add_command(check_config_command)
     app.cli.add_command(prune_visits_command)
+    app.cli.add_command(send_test_email_command)
     app.cli.add_command(twelvefactor_command)
     if migrations:
         # Alembic announces each of its plugins at INFO when it is imported.
@@ -52,3 +53,15 @@ def prune_visits_command(days: int) -> None:
     count = db.session.execute(delete(Visit).where(Visit.created_at < cutoff)).rowcount
     db.session.commit()
     click.echo(f"deleted {count} visit{'s' * (count != 1)} older than {days} days")
+
+
+@click.command("send-test-email")
+@click.option("--to", "address", required=True, help="The address to send it to.")
+@with_appcontext
+def send_test_email_command(address: str) -> None:
+    """Send a test message through EMAIL_URL, to check the mail setup by hand."""
+    try:
+        mailman.send_mail("Test message", "EMAIL_URL works.", None, [address])
+    except Exception as error:  # Whatever the backend raises, without a traceback.
+        raise click.ClickException(f"not sent: {error!r}") from None
+    click.echo(f"sent a test message to {address}")

@@ -1,13 +1,18 @@
 """DATABASE_URL, read by SQLAlchemy, which connects to it (factor IV)."""
 
+import sqlite3
 from pathlib import Path
 from typing import Annotated
 
 from pydantic import PlainSerializer, PlainValidator
-from sqlalchemy.engine import URL, make_url
+from sqlalchemy import event
+from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.exc import ArgumentError
 
-from {{cookiecutter.project_slug}}.limits import DATABASE_CONNECT_TIMEOUT
+from {{cookiecutter.project_slug}}.limits import (
+    DATABASE_BUSY_TIMEOUT,
+    DATABASE_CONNECT_TIMEOUT,
+)
 
 EXAMPLES = "sqlite:///db.sqlite3 or postgres://user:password@host:5432/name"
 
@@ -44,3 +49,16 @@ DatabaseURL = Annotated[
     PlainValidator(parse),
     PlainSerializer(lambda url: url.render_as_string(hide_password=True)),
 ]
+
+
+@event.listens_for(Engine, "connect")
+def configure_sqlite(connection: object, record: object) -> None:
+    """Let SQLite serve several processes: https://sqlite.org/wal.html
+
+    Readers beside a writer (write-ahead log), no disk sync per commit, and a
+    writer that waits for the lock instead of failing with "database is locked".
+    """
+    if isinstance(connection, sqlite3.Connection):
+        connection.execute(f"PRAGMA busy_timeout={DATABASE_BUSY_TIMEOUT * 1000}")
+        connection.execute("PRAGMA journal_mode=WAL")
+        connection.execute("PRAGMA synchronous=NORMAL")

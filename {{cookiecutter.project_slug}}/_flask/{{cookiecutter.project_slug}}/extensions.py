@@ -4,6 +4,7 @@ Flask-Migrate is not here: only admin commands need it (see `commands.py`).
 """
 
 from flask_caching import Cache
+from flask_mailman import Mail
 from flask_sqlalchemy import SQLAlchemy
 from flask_static_digest import FlaskStaticDigest
 from flask_talisman import Talisman
@@ -29,5 +30,7 @@ class Base(DeclarativeBase):
 # In Redis when REDIS_URL is set, else in each process's memory (see `create_app`).
 cache = Cache()
 db = SQLAlchemy(model_class=Base)
+# Sends through EMAIL_URL's server, or to the log (see `create_app` and mail.py).
+mailman = Mail()
 static_digest = FlaskStaticDigest()
 talisman = Talisman()

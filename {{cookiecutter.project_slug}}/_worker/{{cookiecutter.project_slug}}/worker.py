@@ -33,6 +33,9 @@ THREADS = 4
 # a growing delay when they fail, at most this many times.
 TIME_LIMIT_MS = 60_000
 MAX_RETRIES = 3
+# A mail job retries 0.5 to 1 s after a failure, then after twice as long each
+# time, giving up within about 10 s; raise it for a mail server away for longer.
+MAIL_MIN_BACKOFF_MS = 500
 # Waiting for the queue's answer: Redis runs Dramatiq's scripts, which take
 # longer than a cache read under load.
 QUEUE_TIMEOUT = 10

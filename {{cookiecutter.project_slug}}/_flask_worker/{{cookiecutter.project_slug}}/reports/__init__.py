@@ -38,8 +38,9 @@ def create() -> ResponseReturnValue:
 
 
 def is_done(answer: object) -> bool:
-    """Tell whether the answer is a done report, which never changes again."""
-    return isinstance(answer, dict) and answer["status"] == "done"
+    """Tell whether the answer is a done report whose mail is settled: it is final."""
+    done = isinstance(answer, dict) and answer["status"] == "done"
+    return done and answer["mail_status"] != "sending"
 
 
 # A cache that fails (Redis down) counts as a miss: the database still answers.

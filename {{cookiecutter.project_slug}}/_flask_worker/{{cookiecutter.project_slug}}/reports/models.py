@@ -27,6 +27,8 @@ class Report(db.Model):
         DateTime(timezone=True), default=utc_now
     )
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Mailed to REPORTS_MAIL_TO: sending, sent or failed; None: no one to mail.
+    mail_status: Mapped[str | None] = mapped_column(String(16))
 
     def as_json(self) -> dict[str, object]:
         """Return the report as the endpoints show it, times in UTC."""
@@ -38,6 +40,7 @@ class Report(db.Model):
             "request_id": self.request_id,
             "created_at": iso_utc(self.created_at),
             "finished_at": iso_utc(self.finished_at),
+            "mail_status": self.mail_status,
         }
 
 
