@@ -127,6 +127,26 @@ def test_project_lints_clean_in_its_own_venv(deployed):
         run(args, cwd=deployed.path, env=deployed.env())
 
 
+def test_project_type_checks_clean_in_its_own_venv(deployed, figures):
+    """`make lint`'s mypy, with the framework's stubs and plugins, finds no error.
+
+    Run as the Makefile writes it, with its throwaway BUILD_ENV for Django's plugin
+    and without `.env`, as in CI; mypy writes no cache into the deployed copy.
+    """
+    makefile = (deployed.path / "Makefile").read_text()
+    lint = re.search(r"^lint:\n((?:\t.*\n)+)", makefile, flags=re.MULTILINE).group(1)
+    command = next(line.strip() for line in lint.splitlines() if "mypy" in line)
+    build_env = re.search(r"^BUILD_ENV := ((?:.*\\\n)*.*)$", makefile, flags=re.MULTILINE)
+    variables = build_env.group(1).replace("\\\n", " ").split()
+    command = command.replace("$(BUILD_ENV)", " ".join(variables))
+    command = command.replace(".venv/bin/", "")
+    assert command.endswith("mypy"), command
+    started = time.monotonic()
+    result = run(command, cwd=deployed.path, env=deployed.env(MYPY_CACHE_DIR="/dev/null"))
+    figures[f"{deployed.framework}: mypy (s)"] = round(time.monotonic() - started, 1)
+    assert re.match(r"Success: no issues found in \d+ source files", result.stdout), result.stdout
+
+
 def test_project_contract_tests_are_selectable_by_marker(deployed):
     """`pytest -m contract` selects the contract tests of `tests/test_contract.py` only."""
     result = run(

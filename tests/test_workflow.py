@@ -135,7 +135,7 @@ def test_dependabot_updates_what_the_project_pins(baked, framework):
 
 
 def test_workflow_lints_with_the_chosen_python_from_the_lock(tmp_path):
-    """The lint job installs requirements-dev.lock on the chosen Python, then runs ruff."""
+    """The lint job installs requirements-dev.lock on the chosen Python, then ruff and mypy."""
     project = bake(tmp_path, python_version="3.13")
     lint = load(project)["jobs"]["lint"]
     assert python_versions(lint) == ["3.13"]
@@ -145,6 +145,7 @@ def test_workflow_lints_with_the_chosen_python_from_the_lock(tmp_path):
     )
     assert "ruff check ." in commands
     assert "ruff format --check ." in commands
+    assert "mypy" in commands
 
 
 @pytest.mark.parametrize("framework", FRAMEWORKS)

@@ -24,7 +24,11 @@ def static_files(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 @pytest.fixture
 def log_lines() -> Iterator[Callable[[], list[dict]]]:
     """Capture what the stdout log handler writes; each line must be JSON."""
-    handler = next(h for h in logging.getLogger().handlers if h.name == "stdout")
+    handler = next(
+        h
+        for h in logging.getLogger().handlers
+        if isinstance(h, logging.StreamHandler) and h.name == "stdout"
+    )
     stream = io.StringIO()
     previous = handler.setStream(stream)
     yield lambda: [json.loads(line) for line in stream.getvalue().splitlines()]

@@ -3,6 +3,7 @@
 import json
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -29,7 +30,7 @@ TREE = (
 
 def production(**overrides: object) -> Settings:
     """Return production settings that ignore the environment and any `.env`."""
-    values = {
+    values: dict[str, Any] = {
         "SECRET_KEY": STRONG_KEY,
         "DEBUG": False,
         "DATABASE_URL": "postgres://app:pw@db.internal:5432/app",
@@ -139,11 +140,11 @@ def test_audit_fails_a_new_dev_dependency_in_the_dev_lock_only(project):
     """A dev tool added but not locked fails the dev lock, not the runtime one."""
     pyproject = project / "pyproject.toml"
     text = pyproject.read_text()
-    pyproject.write_text(text.replace("dev = [", 'dev = ["mypy>=1",', 1))
+    pyproject.write_text(text.replace("dev = [", 'dev = ["coverage>=7",', 1))
     found = findings(project)
     assert found["requirements"][1] == "pass"
     assert found["requirements-dev"][1] == "fail"
-    assert "mypy is not pinned" in found["requirements-dev"][2]
+    assert "coverage is not pinned" in found["requirements-dev"][2]
 
 
 def test_audit_fails_a_procfile_without_release(project):

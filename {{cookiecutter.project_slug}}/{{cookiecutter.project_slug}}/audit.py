@@ -268,7 +268,10 @@ def log_format(context: Context) -> Outcome:
 
 def audit(context: Context) -> list[Finding]:
     """Run every check, in the order of the factors."""
-    return [Finding(*names, *run(context)) for *names, run in CHECKS]
+    return [
+        Finding(factor, factor_name, name, *run(context))
+        for factor, factor_name, name, run in CHECKS
+    ]
 
 
 def failed(findings: Iterable[Finding]) -> bool:

@@ -241,7 +241,7 @@ class Settings(BaseSettings):
         """Return the allowed host names; loopback names are always allowed."""
         return [*self.ALLOWED_HOSTS, *LOOPBACK_HOSTS]
 
-    def describe(self) -> dict[str, object]:
+    def describe(self) -> dict[str, Any]:
         """Return the effective settings by variable name, secrets masked."""
         return self.model_dump(mode="json")
 

@@ -33,6 +33,7 @@ def load_settings_module(monkeypatch):
         for name, value in variables.items():
             monkeypatch.setenv(name, value)
         spec = importlib.util.find_spec("{{ cookiecutter.project_slug }}.settings")
+        assert spec is not None and spec.loader is not None
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
         return vars(module)

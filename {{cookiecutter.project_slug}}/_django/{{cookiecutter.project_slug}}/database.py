@@ -14,7 +14,7 @@ EXAMPLES = "sqlite:///db.sqlite3 or postgres://user:password@host:5432/name"
 ENGINES = ("django.db.backends.sqlite3", "django.db.backends.postgresql")
 
 
-def parse(value: str) -> dict[str, Any]:
+def parse(value: str) -> dj_database_url.DBConfig:
     """Return the `DATABASES` entry, or say what a database URL must look like."""
     try:
         database = dj_database_url.parse(

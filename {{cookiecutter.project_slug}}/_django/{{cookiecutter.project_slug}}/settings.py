@@ -4,6 +4,7 @@ https://docs.djangoproject.com/en/5.2/ref/settings/
 """
 
 from pathlib import Path
+from typing import Any
 
 from {{ cookiecutter.project_slug }} import mail
 from {{ cookiecutter.project_slug }}.config import load_settings
@@ -111,7 +112,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = settings.REDIS_URL
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CACHES: dict[str, dict[str, Any]] = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}
 if REDIS_URL:
     CACHES["default"] = {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
@@ -200,7 +203,7 @@ LOGGING["loggers"] |= {
 
 INSTALLED_APPS += ["django_dramatiq", "reports"]
 
-DRAMATIQ_BROKER = {
+DRAMATIQ_BROKER: dict[str, Any] = {
     # Without REDIS_URL, jobs wait in memory for a worker thread of the web
     # process that sent them (wsgi.py).
     "BROKER": "dramatiq.brokers.stub.StubBroker",

@@ -5,6 +5,7 @@ stdout), so unlike Alembic's default this file loads no logging config.
 """
 
 import logging
+from typing import Any
 
 from alembic import context
 from flask import current_app
@@ -34,7 +35,7 @@ def run_migrations_offline() -> None:
 
 def run_migrations_online() -> None:
     """Run the migrations on a connection to the app's database."""
-    options = {"process_revision_directives": skip_empty_revision}
+    options: dict[str, Any] = {"process_revision_directives": skip_empty_revision}
     options.update(migrate.configure_args)
     with db.engine.connect() as connection:
         context.configure(connection=connection, target_metadata=db.metadata, **options)

@@ -5,6 +5,7 @@ own settings on top. Tests that need a real Redis ask for `redis_url`.
 """
 
 import os
+from typing import Any
 
 import flask_migrate
 import pytest
@@ -23,7 +24,7 @@ DEAD_DATABASE_URL = "postgres://app:db-password@127.0.0.1:1/app"
 def make_settings(tmp_path):
     """Return a factory of settings on a fresh SQLite database, ignoring `.env`."""
 
-    def make(**overrides: object) -> Settings:
+    def make(**overrides: Any) -> Settings:
         database_url = f"sqlite:///{tmp_path / 'test.sqlite3'}"
         return Settings(_env_file=None, **{"DATABASE_URL": database_url, **overrides})
 

@@ -13,7 +13,12 @@ from {{cookiecutter.project_slug}} import (
     security,
 )
 from {{cookiecutter.project_slug}}.config import Settings, load_settings
-from {{cookiecutter.project_slug}}.extensions import cache, db, mailman, static_digest
+from {{cookiecutter.project_slug}}.extensions import (
+    cache,
+    db,
+    mailman,
+    static_digest,
+)
 from {{cookiecutter.project_slug}}.limits import REDIS_TIMEOUT
 from {{cookiecutter.project_slug}}.logs import logging_config
 

@@ -2,11 +2,12 @@
 
 import logging
 from datetime import UTC, datetime, timedelta
+from typing import Any, cast
 
 import click
 from flask import Flask
 from flask.cli import with_appcontext
-from sqlalchemy import delete
+from sqlalchemy import CursorResult, delete
 
 from {{cookiecutter.project_slug}}.audit_command import twelvefactor_command
 from {{cookiecutter.project_slug}}.config import load_settings
@@ -50,7 +51,9 @@ def check_config_command() -> None:
 def prune_visits_command(days: int) -> None:
     """Delete the visits older than the given number of days."""
     cutoff = datetime.now(UTC) - timedelta(days=days)
-    count = db.session.execute(delete(Visit).where(Visit.created_at < cutoff)).rowcount
+    # A DELETE gives a CursorResult, which has the row count.
+    result = db.session.execute(delete(Visit).where(Visit.created_at < cutoff))
+    count = cast(CursorResult[Any], result).rowcount
     db.session.commit()
     click.echo(f"deleted {count} visit{'s' * (count != 1)} older than {days} days")
 

@@ -19,6 +19,8 @@ EXAMPLES = "sqlite:///db.sqlite3 or postgres://user:password@host:5432/name"
 
 def parse(value: str) -> URL:
     """Return the URL for the engine, or say what a database URL must look like."""
+    backend: str | None
+    port: int | None
     try:
         url = make_url(value)
         backend, port = url.get_backend_name(), url.port

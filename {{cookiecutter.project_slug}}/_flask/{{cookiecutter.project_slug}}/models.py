@@ -13,7 +13,7 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-class Visit(db.Model):
+class Visit(db.Model):  # type: ignore[name-defined]  # Flask-SQLAlchemy makes it at run time
     """One request for the home page."""
 
     __tablename__ = "visits"

@@ -63,4 +63,4 @@ def init_app(app: Flask) -> None:
             return flask_app(environ, start_response)
         return static_files(environ, start_response)
 
-    app.wsgi_app = wsgi_app
+    app.wsgi_app = wsgi_app  # type: ignore[method-assign]  # Flask's way to add middleware

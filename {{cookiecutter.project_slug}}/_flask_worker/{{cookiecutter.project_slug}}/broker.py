@@ -40,6 +40,8 @@ class AppContextMiddleware(dramatiq.Middleware):
         self.contexts = threading.local()
 
     def before_process_message(self, broker, message) -> None:
+        if self.app is None:
+            raise RuntimeError("no app: init_app() makes the app's jobs run here")
         self.contexts.current = self.app.app_context()
         self.contexts.current.push()
 

@@ -21,6 +21,7 @@ from typing import Any
 
 import dramatiq
 import redis
+from dramatiq.broker import MessageProxy
 from dramatiq.brokers.redis import MAINTENANCE_SCALE
 from dramatiq.brokers.stub import StubBroker
 
@@ -54,12 +55,17 @@ class RequestIdMiddleware(dramatiq.Middleware):
             message.options.setdefault("request_id", current)
 
     def before_process_message(
-        self, broker: dramatiq.Broker, message: dramatiq.Message
+        self, broker: dramatiq.Broker, message: MessageProxy
     ) -> None:
         request_id.set(message.options.get("request_id"))
 
     def after_process_message(
-        self, broker: dramatiq.Broker, message: dramatiq.Message, **kwargs: Any
+        self,
+        broker: dramatiq.Broker,
+        message: MessageProxy,
+        *,
+        result: Any | None = None,
+        exception: BaseException | None = None,
     ) -> None:
         request_id.set(None)
 

@@ -19,6 +19,7 @@ def test_home_records_each_visit_and_shows_the_count(client):
     assert "has had 2 visits" in response.text
     assert Visit.objects.count() == 2
     visit = Visit.objects.first()
+    assert visit is not None
     assert visit.path == "/"
     assert visit.created_at.utcoffset() == timedelta(0)
 

@@ -17,6 +17,7 @@ def test_build_report_counts_the_visits(log_lines):
     build_report(report.id)
     report.refresh_from_db()
     assert (report.status, report.runs, report.visits) == ("done", 1, 1)
+    assert report.finished_at is not None
     assert report.finished_at >= report.created_at
     assert f"report {report.id} done: 1 visits" in [
         line["message"] for line in log_lines()

@@ -1,9 +1,10 @@
 """Reports: asked for over HTTP, made by a background job (factor VIII: concurrency)."""
 
 import logging
+from typing import cast
 
 import redis
-from flask import Blueprint, url_for
+from flask import Blueprint, Flask, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
@@ -15,7 +16,7 @@ from {{cookiecutter.project_slug}}.reports.models import Report
 
 bp = Blueprint("reports", __name__)
 # The app that serves reports runs their jobs, and gets the `worker` command.
-bp.record_once(lambda state: broker.init_app(state.app))
+bp.record_once(lambda state: broker.init_app(cast(Flask, state.app)))
 log = logging.getLogger(__name__)
 
 
@@ -39,8 +40,9 @@ def create() -> ResponseReturnValue:
 
 def is_done(answer: object) -> bool:
     """Tell whether the answer is a done report whose mail is settled: it is final."""
-    done = isinstance(answer, dict) and answer["status"] == "done"
-    return done and answer["mail_status"] != "sending"
+    if not isinstance(answer, dict):
+        return False
+    return answer["status"] == "done" and answer["mail_status"] != "sending"
 
 
 # A cache that fails (Redis down) counts as a miss: the database still answers.

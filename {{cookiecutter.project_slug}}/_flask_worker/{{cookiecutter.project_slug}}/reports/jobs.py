@@ -1,10 +1,11 @@
 """The reports' background job, run by a worker (factor VIII: concurrency)."""
 
 import logging
+from typing import Any, cast
 
 import dramatiq
 from flask import current_app as app
-from sqlalchemy import func, select, update
+from sqlalchemy import CursorResult, func, select, update
 
 # Makes the broker that the actors below bind to: import it before any actor.
 from {{cookiecutter.project_slug}} import broker  # noqa: F401
@@ -28,7 +29,8 @@ def build_report(report_id: int) -> None:
         .values(status="running", runs=Report.runs + 1)
     )
     db.session.commit()
-    if started.rowcount == 0:
+    # An UPDATE gives a CursorResult, which has the row count.
+    if cast(CursorResult[Any], started).rowcount == 0:
         if db.session.get(Report, report_id) is None:
             log.warning("report %s does not exist: nothing to do", report_id)
         else:

@@ -9,7 +9,7 @@ from {{cookiecutter.project_slug}}.extensions import db
 from {{cookiecutter.project_slug}}.models import utc_now
 
 
-class Report(db.Model):
+class Report(db.Model):  # type: ignore[name-defined]  # Flask-SQLAlchemy makes it at run time
     """A count of the visits, asked for over HTTP and made by a job (`jobs.py`)."""
 
     __tablename__ = "reports"
