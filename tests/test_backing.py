@@ -11,6 +11,7 @@ import signal
 import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -115,21 +116,30 @@ def json_lines(process: Server) -> list[dict]:
     return [json.loads(line) for line in process.stdout]
 
 
-@pytest.fixture
-def service(deployed) -> Iterator[Service]:
-    """A fresh PostgreSQL database and Redis database, released."""
+@contextmanager
+def released_service(deployed, **variables: str) -> Iterator[Service]:
+    """A fresh PostgreSQL database and Redis database, released, one web worker."""
     with postgres_database() as database:
         env = platform_env(
             deployed,
             postgres_url(database),
             REDIS_URL=fresh_redis_url(),
             WEB_CONCURRENCY="1",
-            WORKER_HEARTBEAT_TIMEOUT=str(HEARTBEAT_TIMEOUT),
+            **variables,
         )
         service = Service(deployed, database, env)
         service.release()
+        try:
+            yield service
+        finally:
+            service.stop_all()
+
+
+@pytest.fixture
+def service(deployed) -> Iterator[Service]:
+    """A released service whose workers count as gone after HEARTBEAT_TIMEOUT."""
+    with released_service(deployed, WORKER_HEARTBEAT_TIMEOUT=str(HEARTBEAT_TIMEOUT)) as service:
         yield service
-        service.stop_all()
 
 
 def test_release_web_and_worker_run_a_job_on_postgres_and_redis(deployed, figures):

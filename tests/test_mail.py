@@ -26,8 +26,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 
 from conftest import SECRET_KEY, free_port, platform_env, run
-from services import fresh_redis_url, postgres_database, postgres_url
-from test_backing import HTTPS, Service, get_report, wait_until
+from test_backing import HTTPS, Service, get_report, released_service, wait_until
 
 USER = "mailer"
 # Characters that must be percent-encoded in EMAIL_URL, and long enough to spot.
@@ -228,21 +227,14 @@ def post_report_with_a_recipient(web) -> dict:
 
 @pytest.fixture
 def service(deployed, authority) -> Iterator[Service]:
-    """A fresh PostgreSQL and Redis database, released, with the mail settings."""
-    with postgres_database() as database:
-        env = platform_env(
-            deployed,
-            postgres_url(database),
-            REDIS_URL=fresh_redis_url(),
-            WEB_CONCURRENCY="1",
-            DEFAULT_FROM_EMAIL=SENDER,
-            REPORTS_MAIL_TO=", ".join(OPERATORS),
-            SSL_CERT_FILE=str(authority.bundle),
-        )
-        service = Service(deployed, database, env)
-        service.release()
+    """A released service with the mail settings, trusting the test authority."""
+    with released_service(
+        deployed,
+        DEFAULT_FROM_EMAIL=SENDER,
+        REPORTS_MAIL_TO=", ".join(OPERATORS),
+        SSL_CERT_FILE=str(authority.bundle),
+    ) as service:
         yield service
-        service.stop_all()
 
 
 def wait_for_mail_status(web, report_id: int, status: str, timeout: float) -> dict:

@@ -152,10 +152,10 @@ def test_server_logs_only_json_lines_on_stdout(server):
     assert "".join(server.stderr) == ""
 
 
+# Django's WhiteNoise is the one that warns about a missing static directory.
+@pytest.mark.parametrize("framework", ["django"], indirect=True)
 def test_server_logs_warnings_as_json(deployed, released, tmp_path):
     """A Python warning is a JSON line on stdout: WhiteNoise's, before collectstatic."""
-    if deployed.framework != "django":
-        pytest.skip("only Django's WhiteNoise warns about a missing static directory")
     project = tmp_path / deployed.path.name
     shutil.copytree(deployed.path, project, ignore=shutil.ignore_patterns("staticfiles"))
     unbuilt = dataclasses.replace(deployed, path=project)
