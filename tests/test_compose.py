@@ -18,7 +18,9 @@ def test_compose_runs_the_procfile_on_one_image(tmp_path, framework, worker):
     compose = yaml.safe_load((project / "compose.yaml").read_text())
     services = compose["services"]
     processes = procfile(project)
-    assert set(services) == {"db", "redis", "mailpit", *processes}
+    assert set(services) == {"db", "redis", "mailpit", "jaeger", *processes}
+    # The trace collector runs only when asked for: `--profile telemetry`.
+    assert services["jaeger"]["profiles"] == ["telemetry"]
     for name, command in processes.items():
         service = services[name]
         assert service["command"] == command.strip()

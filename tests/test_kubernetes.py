@@ -205,7 +205,7 @@ def test_web_probes_port_and_concurrency(projects, combination):
     """Startup and liveness on /healthz, readiness on /readyz, all on PORT; concurrency per CPU."""
     project = projects[combination]
     web = container(workloads(project)["web"])
-    (port,) = web["ports"]
+    port = named_port(web, "http")
     paths = {}
     for probe in ("startupProbe", "livenessProbe", "readinessProbe"):
         action = web[probe]["httpGet"]
@@ -358,17 +358,56 @@ def test_web_scales_and_stays_available(projects, combination):
     assert port["targetPort"] == container(deployment["spec"]["template"])["ports"][0]["name"]
 
 
+def named_port(spec: dict, name: str) -> dict:
+    (port,) = [port for port in spec["ports"] if port["name"] == name]
+    return port
+
+
+@pytest.mark.parametrize("combination", COMBINATIONS, ids=ids)
+def test_metrics_ports_are_scraped_and_reachable_from_monitoring_only(projects, combination):
+    """Each workload's `metrics` port is METRICS_PORT (+1 for the worker), named in its
+    scrape annotations; only the monitoring namespace may reach it."""
+    project = projects[combination]
+    found = objects(project)
+    (config,) = [doc for (kind, _), doc in found.items() if kind == "ConfigMap"]
+    metrics_port = int(config["data"]["METRICS_PORT"])
+    offsets = {"web": 0, "worker": 1}
+    for component, template in workloads(project).items():
+        if component not in offsets:
+            continue
+        port = named_port(container(template), "metrics")
+        assert port["containerPort"] == metrics_port + offsets[component], component
+        assert template["metadata"]["annotations"] == {
+            "prometheus.io/scrape": "true",
+            "prometheus.io/port": str(port["containerPort"]),
+            "prometheus.io/path": "/metrics",
+        }, component
+    (policy,) = [
+        doc for (kind, name), doc in found.items() if kind == "NetworkPolicy" and "metrics" in name
+    ]
+    assert policy["spec"]["podSelector"]["matchLabels"] == {"app.kubernetes.io/name": NAME}
+    (rule,) = policy["spec"]["ingress"]
+    assert rule["ports"] == [{"port": "metrics", "protocol": "TCP"}]
+    assert rule["from"] == [
+        {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "monitoring"}}}
+    ]
+    service = next(doc for (kind, _), doc in found.items() if kind == "Service")
+    assert [port["name"] for port in service["spec"]["ports"]] == ["http"]
+
+
 @pytest.mark.parametrize("combination", COMBINATIONS, ids=ids)
 def test_network_policy_admits_only_the_web_port(projects, combination):
-    """Ingress to every pod of the service is denied but to the web container's port."""
+    """Ingress to every pod of the service is denied but to the web container's port
+    (and, from the monitoring namespace only, to the metrics ports: the test above)."""
     project = projects[combination]
     found = objects(project)
     web = found[("Deployment", f"{NAME}-web")]["spec"]["template"]
-    (port,) = container(web)["ports"]
+    port = named_port(container(web), "http")
     policies = [doc for (kind, _), doc in found.items() if kind == "NetworkPolicy"]
     selected = {
         json.dumps(policy["spec"]["podSelector"]["matchLabels"], sort_keys=True): policy
         for policy in policies
+        if not policy["metadata"]["name"].endswith("-metrics")
     }
     everything = selected[json.dumps({"app.kubernetes.io/name": NAME})]
     assert everything["spec"]["policyTypes"] == ["Ingress"]
@@ -377,6 +416,7 @@ def test_network_policy_admits_only_the_web_port(projects, combination):
         (policy["spec"]["podSelector"]["matchLabels"], rule)
         for policy in policies
         for rule in policy["spec"].get("ingress", [])
+        if rule["ports"] != [{"port": "metrics", "protocol": "TCP"}]
     ]
     assert rules
     for pods, rule in rules:
@@ -494,7 +534,7 @@ def test_kube_play_runs_release_web_and_worker(
             template = playable(parts[component], kube_image, secrets, suffix)
             deployment["spec"]["template"] = template
             deployments.append(deployment)
-        (web_port,) = container(deployments[0]["spec"]["template"])["ports"]
+        web_port = named_port(container(deployments[0]["spec"]["template"]), "http")
         web_port.update(hostPort=port, hostIP="127.0.0.1")
         run_file.write_text(yaml.safe_dump_all([config, *deployments]))
 

@@ -6,6 +6,9 @@ https://docs.gunicorn.org/en/stable/settings.html
 """
 
 import gc
+import os
+import shutil
+import tempfile
 
 from gunicorn.glogging import Logger
 
@@ -67,4 +70,41 @@ def post_worker_init(worker) -> None:
     They live as long as the worker, so scanning them is wasted work, and at exit
     Python's final collection over them made an idle worker's SIGTERM twice as slow.
     """
+    if settings.METRICS_PORT:
+        worker.wsgi = metrics.count_in_flight(worker.wsgi)
     gc.freeze()
+
+
+if settings.METRICS_PORT:
+    # Metrics (metrics.py): each worker writes its own files in a new, empty
+    # directory, which must be set before prometheus-client is imported.
+    metrics_dir = tempfile.mkdtemp(prefix="metrics-")
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_dir
+    metrics_port: int = settings.METRICS_PORT
+    from prometheus_client import multiprocess, values
+
+    from {{cookiecutter.project_slug}} import metrics
+
+    def when_ready(server) -> None:
+        """Serve the sum of the workers' metrics from the master."""
+        metrics.serve(metrics_port)
+
+    def pre_fork(server, worker) -> None:
+        """Give the new worker the lowest slot number no live worker holds."""
+        taken = {other.slot for other in server.WORKERS.values()}
+        worker.slot = min(set(range(len(taken) + 1)) - taken)
+
+    def post_fork(server, worker) -> None:
+        """Name the worker's metric files by slot, not pid.
+
+        A replacement worker then carries on the counts of the one it replaces, and
+        the directory holds a set of files per slot, however often workers die.
+        """
+        values.ValueClass = values.MultiProcessValue(lambda: worker.slot)
+
+    def child_exit(server, worker) -> None:
+        """Drop the dead worker's in-flight count; its totals stay."""
+        multiprocess.mark_process_dead(worker.slot)
+
+    def on_exit(server) -> None:
+        shutil.rmtree(metrics_dir, ignore_errors=True)

@@ -195,6 +195,22 @@ LOGGING["loggers"] |= {
     name: {"handlers": [], "level": settings.LOG_LEVEL, "propagate": True}
     for name in ("django", "django.server")
 }
+
+
+# Telemetry, off unless the environment asks for it (factor XI)
+# https://github.com/django-commons/django-prometheus#quickstart
+
+# Requests counted by view and status; metrics.py serves them on this port.
+METRICS_PORT = settings.METRICS_PORT
+if METRICS_PORT:
+    INSTALLED_APPS += ["django_prometheus"]
+    MIDDLEWARE = [
+        "django_prometheus.middleware.PrometheusBeforeMiddleware",
+        *MIDDLEWARE,
+        "django_prometheus.middleware.PrometheusAfterMiddleware",
+    ]
+# Requests, queries and Redis calls traced; apps.py starts the tracing.
+OTEL_EXPORTER_OTLP_ENDPOINT = settings.OTEL_EXPORTER_OTLP_ENDPOINT
 {%- if cookiecutter.worker %}
 
 
@@ -219,6 +235,13 @@ DRAMATIQ_BROKER: dict[str, Any] = {
         "django_dramatiq.middleware.DbConnectionsMiddleware",
     ],
 }
+# Telemetry: Dramatiq's job metrics, and each job's span in the sender's trace.
+if METRICS_PORT:
+    DRAMATIQ_BROKER["MIDDLEWARE"] += ["dramatiq.middleware.prometheus.Prometheus"]
+if OTEL_EXPORTER_OTLP_ENDPOINT:
+    DRAMATIQ_BROKER["MIDDLEWARE"] += [
+        "{{ cookiecutter.project_slug }}.job_tracing.TraceContext",
+    ]
 if REDIS_URL:
     DRAMATIQ_BROKER["BROKER"] = "dramatiq.brokers.redis.RedisBroker"
     DRAMATIQ_BROKER["OPTIONS"] = redis_broker_options(

@@ -11,6 +11,7 @@ from {{cookiecutter.project_slug}} import (
     mail,
     request_ids,
     security,
+    telemetry,
 )
 from {{cookiecutter.project_slug}}.config import Settings, load_settings
 from {{cookiecutter.project_slug}}.extensions import (
@@ -72,6 +73,8 @@ def create_app(settings: Settings | None = None, *, migrations: bool = True) -> 
     # Before Talisman's HTTPS redirect: an oversized body gets 413 whatever the URL.
     errors.init_app(app)
     security.init_app(app)
+    # Before the database: traces follow its engine from the start.
+    telemetry.init_app(app)
     db.init_app(app)
     cache.init_app(app)
     mailman.init_app(app)

@@ -62,6 +62,15 @@ def make_broker() -> dramatiq.Broker:
     settings = load_settings()
     middleware = [cls(**DEFAULTS.get(cls, {})) for cls in default_middleware]
     middleware += [worker.RequestIdMiddleware(), app_context]
+    # Telemetry, when the environment asks for it (metrics.py, tracing.py).
+    if settings.METRICS_PORT:
+        from dramatiq.middleware.prometheus import Prometheus
+
+        middleware.append(Prometheus())
+    if settings.OTEL_EXPORTER_OTLP_ENDPOINT:
+        from {{cookiecutter.project_slug}}.job_tracing import TraceContext
+
+        middleware.append(TraceContext())
     if settings.REDIS_URL is None:
         return StubBroker(middleware=middleware)
     options = worker.redis_broker_options(
@@ -83,4 +92,4 @@ def init_app(app: Flask) -> None:
 @click.command("worker")
 def worker_command() -> None:
     """Run the queued jobs until SIGTERM or SIGINT: the Procfile's worker process."""
-    worker.run(broker)
+    worker.run(broker, load_settings().METRICS_PORT)

@@ -15,6 +15,7 @@ back on the queue. A job may therefore run more than once: keep jobs idempotent.
 """
 
 import logging
+import os
 import signal
 import threading
 from typing import Any
@@ -42,6 +43,12 @@ MAIL_MIN_BACKOFF_MS = 500
 QUEUE_TIMEOUT = 10
 
 log = logging.getLogger(__name__)
+
+# With METRICS_PORT, Dramatiq's Prometheus middleware counts the jobs in files of
+# its own directory, read as it is imported; in a web process, make that the one
+# where gunicorn's workers write their metrics (gunicorn.conf.py).
+if "PROMETHEUS_MULTIPROC_DIR" in os.environ:
+    os.environ.setdefault("dramatiq_prom_db", os.environ["PROMETHEUS_MULTIPROC_DIR"])
 
 
 class RequestIdMiddleware(dramatiq.Middleware):
@@ -103,8 +110,11 @@ def run_in_process(broker: dramatiq.Broker) -> None:
         dramatiq.Worker(broker, worker_threads=1).start()
 
 
-def run(broker: dramatiq.Broker) -> None:
-    """Run jobs until SIGTERM or SIGINT, then finish the current ones and return."""
+def run(broker: dramatiq.Broker, metrics_port: int | None = None) -> None:
+    """Run jobs until SIGTERM or SIGINT, then finish the current ones and return.
+
+    With METRICS_PORT, the job metrics are served on the port after it.
+    """
     stopping = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stopping.set())
@@ -117,6 +127,10 @@ def run(broker: dramatiq.Broker) -> None:
         stopping.wait()
         return
 
+    if metrics_port:
+        from {{cookiecutter.project_slug}} import job_metrics
+
+        job_metrics.serve(broker, metrics_port + 1)
     broker.emit_after("process_boot")
     worker = dramatiq.Worker(broker, worker_threads=THREADS)
     worker.start()

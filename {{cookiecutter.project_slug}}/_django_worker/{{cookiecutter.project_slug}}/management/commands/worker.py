@@ -1,6 +1,7 @@
 """Run the queued jobs: the Procfile's worker process (factor VIII: concurrency)."""
 
 import dramatiq
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.utils.module_loading import autodiscover_modules
 
@@ -13,4 +14,4 @@ class Command(BaseCommand):
     def handle(self, *args: object, **options: object) -> None:
         """Load every app's `tasks` module, then run its jobs until stopped."""
         autodiscover_modules("tasks")
-        worker.run(dramatiq.get_broker())
+        worker.run(dramatiq.get_broker(), settings.METRICS_PORT)
