@@ -70,41 +70,43 @@ def post_worker_init(worker) -> None:
     They live as long as the worker, so scanning them is wasted work, and at exit
     Python's final collection over them made an idle worker's SIGTERM twice as slow.
     """
-    if settings.METRICS_PORT:
-        worker.wsgi = metrics.count_in_flight(worker.wsgi)
     gc.freeze()
 
 
 if settings.METRICS_PORT:
-    # Metrics (metrics.py): each worker writes its own files in a new, empty
-    # directory, which must be set before prometheus-client is imported.
-    metrics_dir = tempfile.mkdtemp(prefix="metrics-")
-    os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_dir
-    metrics_port: int = settings.METRICS_PORT
-    from prometheus_client import multiprocess, values
+    # Each worker writes its metrics to files in a new directory, set before
+    # prometheus-client is imported, and the master serves their sum:
+    # https://prometheus.github.io/client_python/multiprocess/
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_dir = tempfile.mkdtemp()
+    from prometheus_client import CollectorRegistry, Gauge, start_http_server, values
+    from prometheus_client.multiprocess import MultiProcessCollector, mark_process_dead
 
-    from {{cookiecutter.project_slug}} import metrics
+    metrics_port: int = settings.METRICS_PORT
 
     def when_ready(server) -> None:
-        """Serve the sum of the workers' metrics from the master."""
-        metrics.serve(metrics_port)
+        registry = CollectorRegistry()
+        MultiProcessCollector(registry)
+        start_http_server(metrics_port, registry=registry)
 
     def pre_fork(server, worker) -> None:
-        """Give the new worker the lowest slot number no live worker holds."""
+        # Files named by slot, not pid: a replacement carries on the dead one's counts.
         taken = {other.slot for other in server.WORKERS.values()}
         worker.slot = min(set(range(len(taken) + 1)) - taken)
 
     def post_fork(server, worker) -> None:
-        """Name the worker's metric files by slot, not pid.
-
-        A replacement worker then carries on the counts of the one it replaces, and
-        the directory holds a set of files per slot, however often workers die.
-        """
         values.ValueClass = values.MultiProcessValue(lambda: worker.slot)
+        worker.in_flight = Gauge(
+            "http_requests_in_flight", "Requests in flight", multiprocess_mode="livesum"
+        )
+
+    def pre_request(worker, req) -> None:
+        worker.in_flight.inc()
+
+    def post_request(worker, req, environ, resp) -> None:
+        worker.in_flight.dec()
 
     def child_exit(server, worker) -> None:
-        """Drop the dead worker's in-flight count; its totals stay."""
-        multiprocess.mark_process_dead(worker.slot)
+        mark_process_dead(worker.slot)  # its in-flight count; its totals stay
 
     def on_exit(server) -> None:
         shutil.rmtree(metrics_dir, ignore_errors=True)

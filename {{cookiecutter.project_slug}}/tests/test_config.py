@@ -370,3 +370,22 @@ def test_email_url_is_read_masked_and_checked(environ, tmp_path):
     environ(EMAIL_URL_FILE="", EMAIL_URL="smtp://mailer@mail.example.com")
     with pytest.raises(SystemExit, match="EMAIL_URL: must be smtp://"):
         load_settings()
+
+
+def test_settings_leave_telemetry_off_unless_set(environ):
+    """Metrics and traces are off by default; a bad port or endpoint is an error."""
+    environ(SECRET_KEY=STRONG_KEY, DATABASE_URL="sqlite:///db.sqlite3", DEBUG="true")
+    settings = load_settings()
+    assert settings.METRICS_PORT is None
+    assert settings.OTEL_EXPORTER_OTLP_ENDPOINT is None
+    environ(METRICS_PORT="9100", OTEL_EXPORTER_OTLP_ENDPOINT="http://collector:4318")
+    settings = load_settings()
+    assert settings.METRICS_PORT == 9100
+    assert str(settings.OTEL_EXPORTER_OTLP_ENDPOINT) == "http://collector:4318/"
+    # The worker's metrics are on the next port, which must exist too.
+    environ(METRICS_PORT="65535", OTEL_EXPORTER_OTLP_ENDPOINT="collector:4318")
+    with pytest.raises(SystemExit) as exit_info:
+        load_settings()
+    message = str(exit_info.value)
+    assert "METRICS_PORT" in message
+    assert "OTEL_EXPORTER_OTLP_ENDPOINT" in message

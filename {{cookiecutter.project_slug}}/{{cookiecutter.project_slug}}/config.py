@@ -164,8 +164,6 @@ class Settings(BaseSettings):
     SECURE_HSTS_SECONDS: int = Field(0, ge=0)
     SECURE_HSTS_INCLUDE_SUBDOMAINS: bool = False
     SECURE_HSTS_PRELOAD: bool = False
-    # Telemetry, off unless set (telemetry.py): Prometheus metrics on this port,
-    # and traces sent over OTLP/HTTP to this collector.
     METRICS_PORT: int | None = Field(None, ge=1, le=65534)
     OTEL_EXPORTER_OTLP_ENDPOINT: HttpUrl | None = None
 

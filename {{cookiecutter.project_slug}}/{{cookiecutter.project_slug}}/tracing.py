@@ -1,71 +1,38 @@
-"""Traces of requests and jobs, sent over OTLP/HTTP; off unless configured.
-
-OTEL_EXPORTER_OTLP_ENDPOINT turns them on. The OpenTelemetry SDK reads its other
-standard variables (OTEL_SERVICE_NAME, OTEL_RESOURCE_ATTRIBUTES,
-OTEL_TRACES_SAMPLER, ...) from the environment itself:
-https://opentelemetry.io/docs/languages/sdk-configuration/
-This module is imported only when the endpoint is set.
-"""
+"""Traces over OTLP/HTTP; the SDK reads its other OTEL_* variables itself."""
 
 import logging
-import os
-from typing import Any
 
 from opentelemetry import trace
-from opentelemetry.context import Context
 from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 from opentelemetry.instrumentation.redis import RedisInstrumentor
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor
-from opentelemetry.sdk.trace.sampling import Decision, Sampler, SamplingResult
-from opentelemetry.trace import SpanKind
+from opentelemetry.sdk.trace.sampling import Decision, ParentBased, SamplingResult
+from opentelemetry.trace import SpanKind, get_current_span
 
 
-class InRequestsAndJobs(Sampler):
-    """Leave out database and Redis calls made outside any request or job.
+def add_trace_ids(record: logging.LogRecord) -> bool:
+    """Add the current trace and span ids, if any, to a log record."""
+    span = get_current_span().get_span_context()
+    if span.is_valid:
+        record.trace_id = trace.format_trace_id(span.trace_id)
+        record.span_id = trace.format_span_id(span.span_id)
+    return True
 
-    Such as the worker polling its queue: each would be a trace of its own. The
-    rest is up to the sampler OTEL_TRACES_SAMPLER chose.
-    """
 
-    def __init__(self, sampler: Sampler) -> None:
-        self.sampler = sampler
+class InRequestsAndJobs(ParentBased):
+    """Sample as OTEL_TRACES_SAMPLER says, but leave out the calls made outside any
+    request or job, such as the worker polling Redis: each would be a trace."""
 
-    def should_sample(
-        self,
-        parent_context: Context | None,
-        trace_id: int,
-        name: str,
-        kind: SpanKind | None = None,
-        *args: Any,
-    ) -> SamplingResult:
-        parent = trace.get_current_span(parent_context).get_span_context()
-        if kind is SpanKind.CLIENT and not parent.is_valid:
+    def should_sample(self, parent, trace_id, name, kind=None, *args) -> SamplingResult:
+        outside = not get_current_span(parent).get_span_context().is_valid
+        if kind is SpanKind.CLIENT and outside:
             return SamplingResult(Decision.DROP)
-        return self.sampler.should_sample(parent_context, trace_id, name, kind, *args)
-
-    def get_description(self) -> str:
-        return f"InRequestsAndJobs({self.sampler.get_description()})"
-
-
-class TraceIdFilter(logging.Filter):
-    """Add the current trace and span ids, if any, to every record."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        span = trace.get_current_span().get_span_context()
-        if span.is_valid:
-            record.trace_id = trace.format_trace_id(span.trace_id)
-            record.span_id = trace.format_span_id(span.span_id)
-        return True
+        return super().should_sample(parent, trace_id, name, kind, *args)
 
 
 def start(endpoint: str) -> None:
-    """Send this process's spans to the collector at `endpoint`, with Redis calls.
-
-    Call it in the process that makes the spans, after gunicorn forks: the
-    exporter's thread would not survive a fork.
-    """
-    os.environ.setdefault("OTEL_SERVICE_NAME", "{{ cookiecutter.project_slug }}")
+    """Send this process's spans to `endpoint`; call it after gunicorn forks."""
     provider = TracerProvider()
     provider.sampler = InRequestsAndJobs(provider.sampler)
     exporter = OTLPSpanExporter(endpoint=f"{endpoint.rstrip('/')}/v1/traces")
@@ -73,4 +40,4 @@ def start(endpoint: str) -> None:
     trace.set_tracer_provider(provider)
     RedisInstrumentor().instrument()
     for handler in logging.getLogger().handlers:
-        handler.addFilter(TraceIdFilter())
+        handler.addFilter(add_trace_ids)

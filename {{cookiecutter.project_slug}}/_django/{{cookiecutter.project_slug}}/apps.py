@@ -8,11 +8,7 @@ class ProjectConfig(AppConfig):
     name = "{{ cookiecutter.project_slug }}"
 
     def ready(self) -> None:
-        """Trace requests, queries and Redis calls with OTEL_EXPORTER_OTLP_ENDPOINT.
-
-        Each process starts its own tracing as Django starts, in gunicorn's
-        workers after they fork (tracing.py); nothing is imported without it.
-        """
+        """Trace requests, queries and Redis calls with OTEL_EXPORTER_OTLP_ENDPOINT."""
         if endpoint := settings.OTEL_EXPORTER_OTLP_ENDPOINT:
             from opentelemetry.instrumentation.django import DjangoInstrumentor
             from opentelemetry.instrumentation.psycopg import PsycopgInstrumentor

@@ -197,19 +197,15 @@ LOGGING["loggers"] |= {
 }
 
 
-# Telemetry, off unless the environment asks for it (factor XI)
-# https://github.com/django-commons/django-prometheus#quickstart
+# Telemetry: requests counted by view with METRICS_PORT (gunicorn.conf.py serves
+# them), traced with OTEL_EXPORTER_OTLP_ENDPOINT (apps.py starts it)
+# https://github.com/django-commons/django-prometheus
 
-# Requests counted by view and status; metrics.py serves them on this port.
 METRICS_PORT = settings.METRICS_PORT
 if METRICS_PORT:
     INSTALLED_APPS += ["django_prometheus"]
-    MIDDLEWARE = [
-        "django_prometheus.middleware.PrometheusBeforeMiddleware",
-        *MIDDLEWARE,
-        "django_prometheus.middleware.PrometheusAfterMiddleware",
-    ]
-# Requests, queries and Redis calls traced; apps.py starts the tracing.
+    MIDDLEWARE.insert(0, "django_prometheus.middleware.PrometheusBeforeMiddleware")
+    MIDDLEWARE.append("django_prometheus.middleware.PrometheusAfterMiddleware")
 OTEL_EXPORTER_OTLP_ENDPOINT = settings.OTEL_EXPORTER_OTLP_ENDPOINT
 {%- if cookiecutter.worker %}
 
@@ -235,9 +231,6 @@ DRAMATIQ_BROKER: dict[str, Any] = {
         "django_dramatiq.middleware.DbConnectionsMiddleware",
     ],
 }
-# Telemetry: Dramatiq's job metrics, and each job's span in the sender's trace.
-if METRICS_PORT:
-    DRAMATIQ_BROKER["MIDDLEWARE"] += ["dramatiq.middleware.prometheus.Prometheus"]
 if OTEL_EXPORTER_OTLP_ENDPOINT:
     DRAMATIQ_BROKER["MIDDLEWARE"] += [
         "{{ cookiecutter.project_slug }}.job_tracing.TraceContext",
@@ -247,4 +240,6 @@ if REDIS_URL:
     DRAMATIQ_BROKER["OPTIONS"] = redis_broker_options(
         REDIS_URL, settings.WORKER_HEARTBEAT_TIMEOUT
     )
+    if METRICS_PORT:  # counted where the worker process serves them
+        DRAMATIQ_BROKER["MIDDLEWARE"] += ["dramatiq.middleware.prometheus.Prometheus"]
 {%- endif %}

@@ -73,7 +73,6 @@ def create_app(settings: Settings | None = None, *, migrations: bool = True) -> 
     # Before Talisman's HTTPS redirect: an oversized body gets 413 whatever the URL.
     errors.init_app(app)
     security.init_app(app)
-    # Before the database: traces follow its engine from the start.
     telemetry.init_app(app)
     db.init_app(app)
     cache.init_app(app)

@@ -62,17 +62,16 @@ def make_broker() -> dramatiq.Broker:
     settings = load_settings()
     middleware = [cls(**DEFAULTS.get(cls, {})) for cls in default_middleware]
     middleware += [worker.RequestIdMiddleware(), app_context]
-    # Telemetry, when the environment asks for it (metrics.py, tracing.py).
-    if settings.METRICS_PORT:
-        from dramatiq.middleware.prometheus import Prometheus
-
-        middleware.append(Prometheus())
     if settings.OTEL_EXPORTER_OTLP_ENDPOINT:
         from {{cookiecutter.project_slug}}.job_tracing import TraceContext
 
         middleware.append(TraceContext())
     if settings.REDIS_URL is None:
         return StubBroker(middleware=middleware)
+    if settings.METRICS_PORT:  # counted where the worker process serves them
+        from dramatiq.middleware.prometheus import Prometheus
+
+        middleware.append(Prometheus())
     options = worker.redis_broker_options(
         settings.REDIS_URL, settings.WORKER_HEARTBEAT_TIMEOUT
     )

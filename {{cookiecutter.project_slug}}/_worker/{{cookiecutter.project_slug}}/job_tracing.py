@@ -1,55 +1,31 @@
-"""A job's span, in the trace of the request that sent it (tracing.py).
-
-The sender's trace context travels in the message's options, in the W3C
-`traceparent` form, so the worker's span for the job joins the same trace.
-"""
+"""Each job's span, in the trace that sent it: the context travels in the message."""
 
 import threading
-from typing import Any
 
 import dramatiq
-from dramatiq.broker import MessageProxy
 from opentelemetry import context, propagate, trace
+
+tracer = trace.get_tracer(__name__)
 
 
 class TraceContext(dramatiq.Middleware):
     """Carry the trace context to the job, and run the job in a span of its own."""
 
-    def __init__(self) -> None:
-        self.tracer = trace.get_tracer(__name__)
-        # Each worker thread runs one job at a time.
-        self.current = threading.local()
+    current = threading.local()  # each worker thread runs one job at a time
 
-    def before_enqueue(
-        self, broker: dramatiq.Broker, message: dramatiq.Message, delay: int | None
-    ) -> None:
+    def before_enqueue(self, broker, message, delay) -> None:
         propagate.inject(message.options.setdefault("trace_context", {}))
 
-    def before_process_message(
-        self, broker: dramatiq.Broker, message: MessageProxy
-    ) -> None:
-        sender = propagate.extract(message.options.get("trace_context", {}))
-        span = self.tracer.start_span(
+    def before_process_message(self, broker, message) -> None:
+        span = tracer.start_span(
             f"{message.actor_name} process",
-            sender,
+            propagate.extract(message.options.get("trace_context", {})),
             kind=trace.SpanKind.CONSUMER,
-            attributes={
-                "messaging.system": "dramatiq",
-                "messaging.destination.name": message.queue_name,
-                "messaging.message.id": message.message_id,
-            },
+            attributes={"messaging.message.id": message.message_id},
         )
-        token = context.attach(trace.set_span_in_context(span))
-        self.current.job = span, token
+        self.current.job = span, context.attach(trace.set_span_in_context(span))
 
-    def after_process_message(
-        self,
-        broker: dramatiq.Broker,
-        message: MessageProxy,
-        *,
-        result: Any | None = None,
-        exception: BaseException | None = None,
-    ) -> None:
+    def after_process_message(self, broker, message, *, result=None, exception=None):
         # An earlier middleware may have skipped the message before its span began.
         span, token = vars(self.current).pop("job", (None, None))
         if span is None:

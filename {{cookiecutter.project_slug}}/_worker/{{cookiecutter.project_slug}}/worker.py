@@ -15,7 +15,6 @@ back on the queue. A job may therefore run more than once: keep jobs idempotent.
 """
 
 import logging
-import os
 import signal
 import threading
 from typing import Any
@@ -23,7 +22,7 @@ from typing import Any
 import dramatiq
 import redis
 from dramatiq.broker import MessageProxy
-from dramatiq.brokers.redis import MAINTENANCE_SCALE
+from dramatiq.brokers.redis import MAINTENANCE_SCALE, RedisBroker
 from dramatiq.brokers.stub import StubBroker
 
 from {{cookiecutter.project_slug}}.limits import REDIS_TIMEOUT
@@ -43,12 +42,6 @@ MAIL_MIN_BACKOFF_MS = 500
 QUEUE_TIMEOUT = 10
 
 log = logging.getLogger(__name__)
-
-# With METRICS_PORT, Dramatiq's Prometheus middleware counts the jobs in files of
-# its own directory, read as it is imported; in a web process, make that the one
-# where gunicorn's workers write their metrics (gunicorn.conf.py).
-if "PROMETHEUS_MULTIPROC_DIR" in os.environ:
-    os.environ.setdefault("dramatiq_prom_db", os.environ["PROMETHEUS_MULTIPROC_DIR"])
 
 
 class RequestIdMiddleware(dramatiq.Middleware):
@@ -111,10 +104,7 @@ def run_in_process(broker: dramatiq.Broker) -> None:
 
 
 def run(broker: dramatiq.Broker, metrics_port: int | None = None) -> None:
-    """Run jobs until SIGTERM or SIGINT, then finish the current ones and return.
-
-    With METRICS_PORT, the job metrics are served on the port after it.
-    """
+    """Run jobs until SIGTERM or SIGINT, then finish the current ones and return."""
     stopping = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stopping.set())
@@ -127,7 +117,7 @@ def run(broker: dramatiq.Broker, metrics_port: int | None = None) -> None:
         stopping.wait()
         return
 
-    if metrics_port:
+    if metrics_port and isinstance(broker, RedisBroker):
         from {{cookiecutter.project_slug}} import job_metrics
 
         job_metrics.serve(broker, metrics_port + 1)
