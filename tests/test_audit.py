@@ -64,7 +64,7 @@ def test_twelvefactor_names_each_failure(deployed, tmp_path):
     kept = [line for line in procfile.read_text().splitlines() if not line.startswith("release:")]
     procfile.write_text("\n".join(kept) + "\n")
     pyproject = broken / "pyproject.toml"
-    added = 'dependencies = [\n    "requests>=2.32,<3",'
+    added = 'dependencies = [\n    "httpx>=0.28,<1",'
     pyproject.write_text(pyproject.read_text().replace("dependencies = [", added, 1))
     (broken / ".env").write_text(f"SECRET_KEY={DOTENV_KEY}\nDEBUG=true\n")
     env = platform_env(
@@ -80,8 +80,8 @@ def test_twelvefactor_names_each_failure(deployed, tmp_path):
     assert text.returncode == 1, output
     assert text.stdout.splitlines()[-1] == "12 checks: 5 pass, 3 warn, 4 fail", output
     for expected in (
-        r"^II +Dependencies +FAIL  requirements\.lock is out of date .*requests is not pinned",
-        r"^II +Dependencies +FAIL  requirements-dev\.lock is out of date .*requests is not pinned",
+        r"^II +Dependencies +FAIL  requirements\.lock is out of date .*httpx is not pinned",
+        r"^II +Dependencies +FAIL  requirements-dev\.lock is out of date .*httpx is not pinned",
         r"^V +Build, release, run +FAIL  the Procfile has no release step.*; fix: add `release: ",
         r"^X +Dev/prod parity +FAIL  DEBUG is on",
         r"^III +Config +WARN  SECRET_KEY set both in the environment and in \.env",

@@ -84,6 +84,8 @@ NUMBERS = {
     "WEB_CONCURRENCY": (1, 64, 2),
     "MAX_REQUEST_BYTES": (1024, None, 1_048_576),
     "SECURE_HSTS_SECONDS": (0, None, 0),
+    # Unset: no metrics. The worker's are on the next port, which must exist too.
+    "METRICS_PORT": (1, 65534, None),
 }
 FLAGS = ("DEBUG", "SECURE_SSL_REDIRECT", "SECURE_HSTS_INCLUDE_SUBDOMAINS", "SECURE_HSTS_PRELOAD")
 # A whole number as pydantic reads one: ASCII digits, `_` between two digits, a sign, and
@@ -336,10 +338,20 @@ def oracle(
             continue
         value = given(name)
         parsed = default if value is None else number(value, lowest, highest)
-        if parsed is None:
+        if value is not None and parsed is None:
             invalid.add(name)
         else:
             meaning[name] = parsed
+
+    # An HTTP(S) URL as pydantic's HttpUrl reads it, normalised as it writes it.
+    value = given("OTEL_EXPORTER_OTLP_ENDPOINT")
+    parts = read("http", value) if value and is_text(value) else {"error": "not text"}
+    if value is None:
+        meaning["OTEL_EXPORTER_OTLP_ENDPOINT"] = None
+    elif "error" in parts:
+        invalid.add("OTEL_EXPORTER_OTLP_ENDPOINT")
+    else:
+        meaning["OTEL_EXPORTER_OTLP_ENDPOINT"] = parts["url"]
 
     # In any case, as Python's str.upper() and str.lower() read it.
     value = given("LOG_LEVEL")
@@ -700,6 +712,10 @@ def variables(worker: bool, files: dict[str, dict[str, str]]) -> dict[str, tuple
             ),
         ),
     }
+    table["OTEL_EXPORTER_OTLP_ENDPOINT"] = (
+        st.one_of(missing, st.sampled_from(OTLP_ENDPOINTS[:3])),
+        st.one_of(missing, st.sampled_from(OTLP_ENDPOINTS), UNICODE),
+    )
     for name, (lowest, highest, _) in NUMBERS.items():
         if name == "WORKER_HEARTBEAT_TIMEOUT" and not worker:
             continue
@@ -803,7 +819,7 @@ from pathlib import Path
 framework, project, slug = sys.argv[1:]
 sys.path.insert(0, project)
 import redis
-from pydantic import SecretStr
+from pydantic import AnyUrl, HttpUrl, SecretStr, TypeAdapter
 from redis.connection import parse_url
 config = __import__(f"{slug}.config", fromlist=["load_settings"])
 if framework == "flask":
@@ -830,6 +846,8 @@ def database_parts(url):
 def read(kind, value):
     # What the library makes of a URL as written, apart from the settings.
     try:
+        if kind == "http":
+            return {"url": str(TypeAdapter(HttpUrl).validate_python(value))}
         if kind == "redis":
             return {key: getattr(part, "__name__", part) for key, part in parse_url(value).items()}
         if framework == "flask":
@@ -865,6 +883,8 @@ for line in sys.stdin:
                     value = value.get_secret_value()
                 elif name == "DATABASE_URL":
                     value = database_parts(value)
+                elif isinstance(value, AnyUrl):
+                    value = str(value)
                 values[name] = value
             # The framework can use what was accepted.
             if framework == "flask":
@@ -989,6 +1009,10 @@ GOOD_REDIS_URLS = [
     "redis://h", "redis://", "redis://127.0.0.1:6379/13", "rediss://:p%40ss@cache:6380/2",
     "redis://user:pw@[::1]:6379/0", "unix:///run/redis.sock?db=2", "redis://h/0?socket_timeout=2",
 ]  # fmt: skip
+OTLP_ENDPOINTS = [
+    "http://collector:4318", "https://otel.example.com/", "HTTP://Collector:4318/x",
+    "collector:4318", "ftp://collector", "http://", "http://h:99999", "http://h\u00e9",
+]  # fmt: skip
 # Notable values of each variable, each tried alone in an otherwise valid environment.
 LISTED = {
     "SECRET_KEY": ["", "short-secret", "a" * 60, "ab" * 40, "x" * 49 + "abcd", "x" * 46 + "abcd"],
@@ -1019,6 +1043,8 @@ LISTED = {
     "DEFAULT_FROM_EMAIL": ["", *ADDRESSES, *BAD_ADDRESSES, "\u2028@x"],
     "REPORTS_MAIL_TO": ["", *ADDRESSES, "a@b, c@d", " a@b ,, c@d ", "a@b,nobody", ",",
                         "a@b\x01"],
+    "METRICS_PORT": ["", "0", "1", "9100", "65534", "65535", "9100.0", "abc"],
+    "OTEL_EXPORTER_OTLP_ENDPOINT": [*OTLP_ENDPOINTS, *ODD_URLS],
 }  # fmt: skip
 
 

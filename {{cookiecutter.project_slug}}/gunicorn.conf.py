@@ -74,9 +74,8 @@ def post_worker_init(worker) -> None:
 
 
 if settings.METRICS_PORT:
-    # Each worker writes its metrics to files in a new directory, set before
-    # prometheus-client is imported, and the master serves their sum:
-    # https://prometheus.github.io/client_python/multiprocess/
+    # prometheus-client's multiprocess mode: workers write their metrics to files in
+    # a new directory, set before it is imported, and the master serves the sum.
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_dir = tempfile.mkdtemp()
     from prometheus_client import CollectorRegistry, Gauge, start_http_server, values
     from prometheus_client.multiprocess import MultiProcessCollector, mark_process_dead

@@ -21,8 +21,7 @@ def add_trace_ids(record: logging.LogRecord) -> bool:
 
 
 class InRequestsAndJobs(ParentBased):
-    """Sample as OTEL_TRACES_SAMPLER says, but leave out the calls made outside any
-    request or job, such as the worker polling Redis: each would be a trace."""
+    """Sample as OTEL_TRACES_SAMPLER says, but not calls outside requests and jobs."""
 
     def should_sample(self, parent, trace_id, name, kind=None, *args) -> SamplingResult:
         outside = not get_current_span(parent).get_span_context().is_valid

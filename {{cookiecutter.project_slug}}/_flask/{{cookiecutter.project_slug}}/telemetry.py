@@ -4,8 +4,7 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Count requests with METRICS_PORT, and trace them with OTEL_EXPORTER_OTLP_ENDPOINT
-    (call it before `db.init_app`, so that the database's engine is traced)."""
+    """Count and trace requests as the settings say; call it before `db.init_app`."""
     if app.config["METRICS_PORT"]:
         from prometheus_flask_exporter import PrometheusMetrics
 

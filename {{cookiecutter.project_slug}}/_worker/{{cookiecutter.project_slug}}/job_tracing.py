@@ -21,7 +21,6 @@ class TraceContext(dramatiq.Middleware):
             f"{message.actor_name} process",
             propagate.extract(message.options.get("trace_context", {})),
             kind=trace.SpanKind.CONSUMER,
-            attributes={"messaging.message.id": message.message_id},
         )
         self.current.job = span, context.attach(trace.set_span_in_context(span))
 
