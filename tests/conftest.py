@@ -117,7 +117,9 @@ PORTS_PER_WORKER = 1000
 def _worker_ports() -> Iterator[int]:
     low = FIRST_PORT + WORKER_INDEX * PORTS_PER_WORKER
     ephemeral = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
-    assert low + PORTS_PER_WORKER <= ephemeral, f"too many workers for the ports: {WORKER}"
+    assert low + PORTS_PER_WORKER <= ephemeral, (
+        f"{WORKER}'s ports from {low} reach the ephemeral ports, from {ephemeral}"
+    )
     # From a random place in the range: another run at the same time starts elsewhere.
     start = random.randrange(PORTS_PER_WORKER)
     ports = range(low, low + PORTS_PER_WORKER)
