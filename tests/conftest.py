@@ -2,10 +2,19 @@
 
 Baked projects are read-only: tests that write (builds, databases, test runs) work on
 a deployable copy, made the way the Dockerfile's context is (no `.env`).
+
+The suite runs in pytest-xdist workers (pyproject.toml's addopts). Each worker is a
+session of its own, so what costs most is made once for the whole run in a folder the
+workers share, under a file lock (`shared_deployment`); each worker takes its own copy
+of the deployed project, and its own ports and Redis database (`free_port`,
+services.REDIS_DATABASE).
 """
 
+import fcntl
 import glob
+import itertools
 import os
+import random
 import shutil
 import socket
 import subprocess
@@ -14,12 +23,14 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.client import HTTPConnection, HTTPResponse
 from pathlib import Path
 
 import pytest
 from cookiecutter.main import cookiecutter
+from xdist.scheduler import LoadScopeScheduling
 
 ROOT = Path(__file__).resolve().parent.parent
 FRAMEWORKS = ("flask", "django")
@@ -36,6 +47,9 @@ BUILD = {
 # How each framework runs admin commands (factor XII).
 ADMIN = {"flask": f"flask --app {SLUG}.app", "django": "python manage.py"}
 BIN = Path(sys.executable).parent
+# The pytest-xdist worker this process is ("gw0", "gw1", ...), or None without xdist.
+WORKER = os.environ.get("PYTEST_XDIST_WORKER")
+WORKER_INDEX = int(WORKER.removeprefix("gw")) if WORKER else 0
 
 
 def bake(output_dir: Path, **context: str) -> Path:
@@ -93,10 +107,42 @@ def procfile(project: Path) -> dict[str, str]:
     return dict(line.split(":", 1) for line in lines if line.strip())
 
 
+# The ports free_port() hands out: a range of its own for each xdist worker, below the
+# kernel's ephemeral ports, so that neither another worker nor a client socket's own
+# port can take one between free_port() and the server's bind.
+FIRST_PORT = 20000
+PORTS_PER_WORKER = 1000
+
+
+def _worker_ports() -> Iterator[int]:
+    low = FIRST_PORT + WORKER_INDEX * PORTS_PER_WORKER
+    ephemeral = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    assert low + PORTS_PER_WORKER <= ephemeral, (
+        f"{WORKER}'s ports from {low} reach the ephemeral ports, from {ephemeral}"
+    )
+    # From a random place in the range: another run at the same time starts elsewhere.
+    start = random.randrange(PORTS_PER_WORKER)
+    ports = range(low, low + PORTS_PER_WORKER)
+    return itertools.cycle([*ports[start:], *ports[:start]])
+
+
+_PORTS: Iterator[int] | None = None
+
+
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    """Return a port nothing listens on, of this worker's range, not handed out lately."""
+    global _PORTS
+    if _PORTS is None:
+        _PORTS = _worker_ports()
+    for _ in range(PORTS_PER_WORKER):
+        port = next(_PORTS)
+        with socket.socket() as sock:
+            try:
+                sock.bind(("0.0.0.0", port))  # noqa: S104 - what gunicorn binds
+            except OSError:
+                continue
+        return port
+    pytest.fail(f"no free port left in {WORKER or 'the'} range")
 
 
 FIGURES: dict[str, object] = {}
@@ -108,11 +154,113 @@ def figures() -> dict[str, object]:
     return FIGURES
 
 
+def pytest_sessionfinish(session) -> None:
+    """In an xdist worker, hand the figures to the controller, which prints them."""
+    if hasattr(session.config, "workeroutput"):
+        session.config.workeroutput["figures"] = {
+            name: str(value) for name, value in FIGURES.items()
+        }
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error) -> None:
+    FIGURES.update(getattr(node, "workeroutput", {}).get("figures", {}))
+
+
 def pytest_terminal_summary(terminalreporter) -> None:
     if FIGURES:
         terminalreporter.section("figures")
-        for name, value in FIGURES.items():
+        for name, value in sorted(FIGURES.items()):
             terminalreporter.write_line(f"{name}: {value}")
+
+
+# How the xdist workers share the run, by the start of the tests' ids.
+# Each group is run by one worker, one test after another: the container tests share
+# podman's storage, the base image, the image tags they build and the names of the pods
+# they play; the load tests share nothing, but see ALONE.
+GROUPS = {
+    "podman": ("tests/test_container.py::", "tests/test_kubernetes.py::test_kube_play_"),
+    "load": ("tests/test_load.py::",),
+}
+# Run while no other test runs, in any worker: each load takes both cores for its
+# duration, and its request counts are those of a machine that does nothing else.
+ALONE = GROUPS["load"]
+# Handed out first: the container tests (the base image may have to be made) and long
+# tests that need no framework's deployment, so that the run does not end on them; and
+# last, the tests that run alone (the others are done by then).
+FIRST = (
+    *GROUPS["podman"],
+    "tests/test_project.py::test_project_installs_",
+    "tests/test_input_properties.py::test_any_",
+    "tests/test_quickstart.py::",
+)
+LAST = ALONE
+
+
+def group_of(nodeid: str) -> str | None:
+    return next((g for g, starts in GROUPS.items() if nodeid.startswith(starts)), None)
+
+
+class GroupScheduling(LoadScopeScheduling):
+    """`--dist=loadgroup` with the groups of GROUPS: each group goes to one worker, every
+    other test to whichever worker is free, in the order of the collection.
+
+    pytest-xdist's own loadgroup reads `xdist_group` marks through test ids, which
+    pytest 9.2 no longer lets it change (pytest-xdist issue #1386): its groups are lost.
+    """
+
+    def _split_scope(self, nodeid: str) -> str:
+        return group_of(nodeid) or nodeid
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    if config.getvalue("dist") == "loadgroup":
+        # The queue keeps the order of the collection (FIRST, LAST), not biggest first.
+        config.option.loadscopereorder = False
+        return GroupScheduling(config, log)
+    return None
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items) -> None:
+    """After pytest's own order (by framework): FIRST first and LAST last."""
+    for item in items:
+        if item.get_closest_marker("container") and group_of(item.nodeid) != "podman":
+            raise pytest.UsageError(f"add the container test {item.nodeid} to GROUPS['podman']")
+    items.sort(key=lambda item: -item.nodeid.startswith(FIRST) + item.nodeid.startswith(LAST))
+
+
+_ALONE: list = []
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item, nextitem):
+    """Run an ALONE test while no other test runs, in any xdist worker.
+
+    Every other test holds a shared lock while it runs, an ALONE one (and those right
+    after it in the same worker) an exclusive one. A gate taken before either keeps
+    other tests from starting while an ALONE one waits for the lock.
+    """
+    if not WORKER:
+        return (yield)
+    shared = Path(item.config.option.basetemp).parent
+    if not item.nodeid.startswith(ALONE):
+        with (shared / "turns.gate").open("a") as gate, (shared / "turns").open("a") as turn:
+            fcntl.flock(gate, fcntl.LOCK_EX)
+            fcntl.flock(turn, fcntl.LOCK_SH)
+            fcntl.flock(gate, fcntl.LOCK_UN)
+            return (yield)
+    if not _ALONE:
+        for name, mode in (("turns.gate", fcntl.LOCK_EX), ("turns", fcntl.LOCK_EX)):
+            _ALONE.append(handle := (shared / name).open("a"))
+            fcntl.flock(handle, mode)
+    try:
+        return (yield)
+    finally:
+        if nextitem is None or not nextitem.nodeid.startswith(ALONE):
+            while _ALONE:
+                _ALONE.pop().close()
 
 
 @pytest.fixture(scope="session")
@@ -157,8 +305,14 @@ class Deployed:
         return f"{ADMIN[self.framework]} {name} {arguments}".strip()
 
 
-def deploy(baked: Path, work: Path, framework: str, python_version: str) -> Deployed:
-    """Copy a baked project without its `.env`, install it from the lock, and build it."""
+def deploy(
+    baked: Path, work: Path, framework: str, python_version: str, compile_bytecode: bool = True
+) -> Deployed:
+    """Copy a baked project without its `.env`, install it from the lock, and build it.
+
+    With compile_bytecode, the virtualenv is compiled at install, as pip does, and no
+    process writes to it afterwards; without, the processes compile what they import.
+    """
     path = work / SLUG
     shutil.copytree(baked, path, ignore=shutil.ignore_patterns(".env"))
     venv = work / "venv"
@@ -171,7 +325,7 @@ def deploy(baked: Path, work: Path, framework: str, python_version: str) -> Depl
             "pip",
             "install",
             "--quiet",
-            "--compile-bytecode",
+            *(["--compile-bytecode"] if compile_bytecode else []),
             "-p",
             venv / "bin" / "python",
             "--require-hashes",
@@ -190,10 +344,54 @@ def deploy(baked: Path, work: Path, framework: str, python_version: str) -> Depl
 
 
 @pytest.fixture(scope="session")
-def deployed(framework, baked, tmp_path_factory) -> Deployed:
-    """One framework's default project, deployed once for the session."""
-    work = tmp_path_factory.mktemp(f"deploy-{framework}")
-    return deploy(baked[framework], work, framework, DEFAULT_PYTHON)
+def shared_tmp(tmp_path_factory) -> Path:
+    """A folder every xdist worker of this run sees: their base temporary folders' parent."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if WORKER else base
+
+
+@contextmanager
+def exclusive(lock: Path) -> Iterator[None]:
+    """Hold an exclusive lock on a file, across the xdist workers."""
+    with lock.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def shared_deployment(shared_tmp: Path, framework: str) -> Deployed:
+    """One framework's default project rendered and deployed once for the whole run.
+
+    The first worker that asks deploys it; the others wait for it. Its virtualenv is
+    only read afterwards (its bytecode is compiled at install); its project folder is
+    copied by each worker, never used as it is (see `deployed`). The layout is
+    deploy()'s: `<work>/baked/<slug>`, `<work>/<slug>`, `<work>/venv`.
+    """
+    work = shared_tmp / f"deploy-{framework}"
+    done = shared_tmp / f"deploy-{framework}.done"
+    with exclusive(shared_tmp / f"deploy-{framework}.lock"):
+        if not done.exists():
+            shutil.rmtree(work, ignore_errors=True)
+            work.mkdir()
+            deploy(bake(work / "baked", framework=framework), work, framework, DEFAULT_PYTHON)
+            done.touch()
+    return Deployed(framework, work / SLUG, work / "venv")
+
+
+@pytest.fixture(scope="session")
+def deployed(framework, shared_tmp, tmp_path_factory) -> Deployed:
+    """One framework's default project, deployed once for the run: this worker's copy.
+
+    The copy is what deploy() leaves (built, no `.env`); it runs with the shared
+    virtualenv, which holds the dependencies only, not the project.
+    """
+    shared = shared_deployment(shared_tmp, framework)
+    path = tmp_path_factory.mktemp(f"deploy-{framework}") / SLUG
+    # Without the bytecode of the build step, which names the shared folder's files.
+    shutil.copytree(shared.path, path, symlinks=True, ignore=shutil.ignore_patterns("__pycache__"))
+    return Deployed(framework, path, shared.venv)
 
 
 @dataclass

@@ -12,15 +12,15 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 
-from conftest import need
+from conftest import WORKER, WORKER_INDEX, free_port, need
 
 POSTGRES = ("127.0.0.1", 5432)
 REDIS = ("127.0.0.1", 6379)
-# The tests' own Redis database; they empty it, so no one else may use it.
-REDIS_DATABASE = 13
-# More of them, one for each of the project test runs that tests/test_project.py
-# runs side by side.
-SPARE_REDIS_DATABASES = (10, 11, 12)
+# The tests' own Redis database, one for each xdist worker: they empty it, so no one
+# else may use it. (Not 10 to 13, which the suite used before it ran in workers.)
+REDIS_DATABASES = (15, 14, 9, 8, 7, 6)
+assert len(REDIS_DATABASES) > WORKER_INDEX, f"no Redis database left for {WORKER}"
+REDIS_DATABASE = REDIS_DATABASES[WORKER_INDEX]
 
 
 def reachable(address: tuple[str, int]) -> bool:
@@ -138,7 +138,7 @@ class Gate:
         self.connections: list[socket.socket] = []
         self.lock = threading.Lock()
         self.listener: socket.socket | None = None
-        self.port = 0
+        self.port = free_port()
         self.open()
 
     def open(self) -> None:

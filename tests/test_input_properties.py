@@ -35,7 +35,17 @@ from hypothesis import strategies as st
 from markupsafe import escape
 from slugify import slugify
 
-from conftest import BIN, DEFAULT_PYTHON, FRAMEWORKS, ROOT, SECRET_KEY, bake, find_python, run
+from conftest import (
+    BIN,
+    FRAMEWORKS,
+    ROOT,
+    SECRET_KEY,
+    SLUG,
+    bake,
+    find_python,
+    run,
+    shared_deployment,
+)
 from local_extensions import DEFAULTS, pre_gen_project
 
 MAX = pre_gen_project.MAX_SLUG_LENGTH
@@ -366,23 +376,17 @@ def test_command_line_renders_or_refuses_cleanly(tmp_path_factory, figures):
 
 
 @pytest.fixture(scope="session")
-def lock_venvs(tmp_path_factory) -> dict[str, Path]:
-    """Per framework, a virtualenv with the default project's dev lock (worker included)."""
-    python = find_python(DEFAULT_PYTHON)
-    uv = {**os.environ, "UV_PYTHON_DOWNLOADS": "never"}
+def lock_venvs(shared_tmp) -> dict[str, Path]:
+    """Per framework, a virtualenv with the default project's dev lock (worker included).
+
+    The run's shared deployment of the default project is that: its virtualenv, beside
+    `baked/<slug>`, the project it was installed from.
+    """
     venvs = {}
     for framework in FRAMEWORKS:
-        work = tmp_path_factory.mktemp(f"lock-venv-{framework}")
-        project = bake(work / "baked", framework=framework, worker="yes")
-        venv = work / "venv"
-        run([BIN / "uv", "venv", "--quiet", "-p", python, venv], cwd=work, env=uv)
-        run(
-            [BIN / "uv", "pip", "install", "--quiet", "-p", venv / "bin" / "python"]
-            + ["--require-hashes", "-r", "requirements-dev.lock"],
-            cwd=project,
-            env=uv,
-        )
-        venvs[framework] = venv
+        deployment = shared_deployment(shared_tmp, framework)
+        assert (deployment.path / SLUG / "worker.py").is_file(), "the default has no worker"
+        venvs[framework] = deployment.venv
     return venvs
 
 
