@@ -13,7 +13,6 @@ Each framework's default project runs its Procfile's lines as a platform would:
 import gzip
 import json
 import os
-import random
 import re
 import signal
 import socket
@@ -36,7 +35,17 @@ from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
 from opentelemetry.proto.trace.v1.trace_pb2 import Span as ProtoSpan
 from prometheus_client.parser import text_string_to_metric_families
 
-from conftest import SLUG, Deployed, Server, platform_env, run, start_server
+from conftest import (
+    FIRST_PORT,
+    PORTS_PER_WORKER,
+    SLUG,
+    Deployed,
+    Server,
+    free_port,
+    platform_env,
+    run,
+    start_server,
+)
 from test_backing import HTTPS, VISITS_TABLE, released_service, wait_until
 
 # The label each framework's request metrics name the route by (prometheus-flask-exporter
@@ -135,20 +144,17 @@ def children(pid: int) -> set[int]:
 
 
 def free_port_pair() -> int:
-    """A port p with p + 1 free too: METRICS_PORT for web, and the worker's.
-
-    Below the ephemeral range: there the kernel never gives one to an outgoing
-    connection meanwhile, as it may the few free ones left in a busy range.
-    """
-    low = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
-    for port in random.sample(range(10000, min(low, 32768) - 1), 50):
-        try:
-            for candidate in (port, port + 1):
-                with socket.socket() as sock:
-                    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-                    sock.bind(("127.0.0.1", candidate))
-        except OSError:
-            continue
+    """A port p of this worker's range with p + 1 free too: METRICS_PORT for web, and
+    the worker's."""
+    for _ in range(50):
+        port = free_port()
+        if (port + 1 - FIRST_PORT) % PORTS_PER_WORKER == 0:
+            continue  # the next one is another worker's
+        with socket.socket() as sock:
+            try:
+                sock.bind(("0.0.0.0", port + 1))  # noqa: S104 - what the server binds
+            except OSError:
+                continue
         return port
     pytest.fail("no two consecutive free ports")
 
