@@ -4,10 +4,11 @@ import pytest
 from flask import session
 
 
-@pytest.mark.parametrize("path", ["/", "/healthz", "/nowhere"])
+@pytest.mark.parametrize("path", ["/", "/healthz", "/nowhere", "/static/style.css"])
 def test_security_headers_set(client, path):
-    """Pages, JSON and errors forbid sniffing and framing, with a same-origin CSP."""
-    headers = client.get(path).headers
+    """Pages, JSON, errors and static files forbid sniffing and framing, with a CSP."""
+    with client.get(path) as response:
+        headers = response.headers
     assert headers["X-Content-Type-Options"] == "nosniff"
     assert headers["X-Frame-Options"] == "DENY"
     assert headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
@@ -102,3 +103,4 @@ def test_session_cookie_https_only(make_app):
     assert cookie is not None
     assert cookie.secure
     assert cookie.http_only
+    assert cookie.same_site == "Lax"
