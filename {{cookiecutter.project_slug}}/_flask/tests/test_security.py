@@ -104,3 +104,24 @@ def test_session_cookie_https_only(make_app):
     assert cookie.secure
     assert cookie.http_only
     assert cookie.same_site == "Lax"
+
+
+def test_session_read_back_from_its_cookie(make_app):
+    """A session written on one request is there on the next; a forged one is not."""
+    app = make_app()
+
+    @app.post("/sign-in")
+    def sign_in():
+        session["user"] = "ada"
+        return "signed in"
+
+    @app.get("/whoami")
+    def whoami():
+        return session.get("user", "nobody")
+
+    client = app.test_client()
+    assert client.get("/whoami", base_url="https://localhost").text == "nobody"
+    client.post("/sign-in", base_url="https://localhost")
+    assert client.get("/whoami", base_url="https://localhost").text == "ada"
+    client.set_cookie("session", "forged", domain="localhost", secure=True)
+    assert client.get("/whoami", base_url="https://localhost").text == "nobody"

@@ -10,6 +10,7 @@ import logging
 from flask import Flask, current_app, render_template, request
 from flask.typing import ResponseReturnValue
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from werkzeug.wsgi import get_content_length
 
 log = logging.getLogger(__name__)
 
@@ -22,7 +23,8 @@ def init_app(app: Flask) -> None:
     def refuse_large_body() -> ResponseReturnValue | None:
         """Answer 413 to a body declared larger than MAX_REQUEST_BYTES."""
         # Werkzeug enforces MAX_CONTENT_LENGTH only when a view reads the body.
-        size = request.content_length
+        # From the environ: `request.content_length` scans every header for it.
+        size = get_content_length(request.environ)
         if size is None or size <= limit:
             return None
         message = "request body too large: %s %s declares %s bytes, the limit is %s"
