@@ -17,11 +17,12 @@ after the load, and SIGTERM to exit when idle. It also times rendering the templ
 The database is SQLite unless DATABASE_URL names a PostgreSQL server (any database on
 it: the bench creates, and afterwards drops, one fresh database per framework).
 
-Prints a table with each generated app's figures and its ratio to the bare framework,
-writes bench/results.json and draws bench/results.png. Server and wrk output go to
-bench/logs/. The bench's own tools live in bench/.venv, made on first use from
-bench/requirements.txt; the rendered projects and their venvs in bench/.work/, removed
-at the end unless --keep. Everything it starts is stopped on exit, error or Ctrl-C.
+Prints a table with each app's figures, the floor against the bare app and the
+generated app against both, checks the targets (against the floor; SIGTERM against
+the bare app), writes bench/results.json and draws bench/results.png. Server and wrk
+output go to bench/logs/. The bench's own tools live in bench/.venv, made on first use
+from bench/requirements.txt; the rendered projects and their venvs in bench/.work/,
+removed at the end unless --keep. Everything it starts is stopped on exit, error or Ctrl-C.
 """
 
 from __future__ import annotations
@@ -66,13 +67,16 @@ BARE_MODULE = {"flask": "bare_flask", "django": "bare_django"}
 # The bare app plus the imports of the libraries the contract builds on; booted only.
 FLOOR_MODULE = {"flask": "floor_flask", "django": "floor_django"}
 KINDS = ("bare", "floor", "twelve")
-# The targets of issue 6, as ratios to the bare framework measured in the same run.
+# The targets of issue 15: the generated app against the floor (SIGTERM: the bare
+# app) measured in the same run, as a ratio or a difference in MB.
 TARGETS = {
-    "boot_ms": ("boot to first 200", "ratio", 1.2, "at most"),
-    "healthz_rps": ("requests/s on /healthz", "ratio", 0.8, "at least"),
-    "rss_mb": ("worker RSS after load", "delta", 20.0, "at most"),
-    "sigterm_ms": ("idle SIGTERM to exit", "ratio", 1.2, "at most"),
+    "boot_ms": ("boot to first 200", "floor", "ratio", 1.15, "at most"),
+    "healthz_rps": ("requests/s on /healthz", "floor", "ratio", 0.9, "at least"),
+    "rss_mb": ("worker RSS after load", "floor", "delta", 6.0, "at most"),
+    "sigterm_ms": ("idle SIGTERM to exit", "bare", "ratio", 1.1, "at most"),
 }
+# The comparisons reported, each app against a lighter one.
+PAIRS = (("floor", "bare"), ("twelve", "bare"), ("twelve", "floor"))
 WRK_THREADS = 2
 WRK_CONNECTIONS = 16
 
@@ -660,8 +664,8 @@ def measure_load(apps: list[App], wrk_bin: str, duration: float, rounds: int) ->
 # --- report -------------------------------------------------------------------------
 
 
-def compare(twelve: dict, bare: dict) -> dict[str, dict]:
-    """Each generated app's figure against its bare framework, and the targets."""
+def compare(app: dict, reference: dict) -> dict[str, dict]:
+    """Each of an app's figures against a reference app's: ratio and difference."""
     out = {}
     for key in (
         "boot_ms",
@@ -671,16 +675,26 @@ def compare(twelve: dict, bare: dict) -> dict[str, dict]:
         "rss_mb",
         "sigterm_ms",
     ):
-        entry = {
-            "ratio": round(twelve[key] / bare[key], 3),
-            "delta": round(twelve[key] - bare[key], 1),
+        out[key] = {
+            "ratio": round(app[key] / reference[key], 3),
+            "delta": round(app[key] - reference[key], 1),
         }
-        if key in TARGETS:
-            label, kind, limit, sense = TARGETS[key]
-            value = entry[kind]
-            entry["target"] = f"{sense} {limit:g}{'x' if kind == 'ratio' else ' MB over bare'}"
-            entry["pass"] = value <= limit if sense == "at most" else value >= limit
-        out[key] = entry
+    return out
+
+
+def check_targets(comparison: dict[str, dict]) -> dict[str, dict]:
+    """The generated app's figures against the targets, for one framework."""
+    out = {}
+    for key, (label, against, kind, limit, sense) in TARGETS.items():
+        value = comparison[f"twelve_vs_{against}"][key][kind]
+        unit = f"x {against}" if kind == "ratio" else f" MB over {against}"
+        out[key] = {
+            "label": label,
+            "value": value,
+            "shown": f"{value:.2f}x {against}" if kind == "ratio" else f"{value:+.1f} MB",
+            "target": f"{sense} {limit:g}{unit}",
+            "pass": value <= limit if sense == "at most" else value >= limit,
+        }
     return out
 
 
@@ -694,28 +708,28 @@ COLUMNS = [
 ]
 
 
-def note(results: dict, framework: str, kind: str, key: str) -> str:
-    """Return a figure's comparison with its bare framework, for the table and chart."""
-    if kind == "bare":
-        return ""
-    entry = results["floor_comparison" if kind == "floor" else "comparison"][framework][key]
+def note(results: dict, framework: str, pair: tuple[str, str], key: str) -> str:
+    """Return a figure's comparison with a lighter app, marked against its target."""
+    app, reference = pair
+    entry = results["comparison"][framework][f"{app}_vs_{reference}"][key]
     text = f"+{entry['delta']:.1f}" if key == "rss_mb" else f"{entry['ratio']:.2f}x"
-    if kind == "twelve" and "pass" in entry:
-        text += " ok" if entry["pass"] else " MISS"
+    if app == "twelve" and key in TARGETS and TARGETS[key][1] == reference:
+        text += " ok" if results["targets"][framework][key]["pass"] else " MISS"
     return text
 
 
 def table(results: dict) -> str:
     width = 15
-    lines = ["".ljust(16) + "".join(title.rjust(width) for _, title, _ in COLUMNS)]
+    lines = ["".ljust(18) + "".join(title.rjust(width) for _, title, _ in COLUMNS)]
     for framework in FRAMEWORKS:
         apps = results["apps"][framework]
         for kind in KINDS:
             cells = [fmt.format(apps[kind][key]) for key, _, fmt in COLUMNS]
-            lines.append(f"{framework} {kind}".ljust(16) + "".join(c.rjust(width) for c in cells))
-        for kind in KINDS[1:]:
-            cells = [note(results, framework, kind, key) for key, _, _ in COLUMNS]
-            lines.append(f"  {kind} vs bare".ljust(16) + "".join(c.rjust(width) for c in cells))
+            lines.append(f"{framework} {kind}".ljust(18) + "".join(c.rjust(width) for c in cells))
+        for pair in PAIRS:
+            cells = [note(results, framework, pair, key) for key, _, _ in COLUMNS]
+            label = f"  {pair[0]} vs {pair[1]}"
+            lines.append(label.ljust(18) + "".join(c.rjust(width) for c in cells))
     return "\n".join(lines)
 
 
@@ -746,7 +760,13 @@ def chart(results: dict) -> None:
                 labels.append(f"{framework}\n{kind}")
                 values.append(results["apps"][framework][kind][key])
                 bar_colours.append(colours[framework][kind])
-                notes.append(note(results, framework, kind, key).removesuffix(" ok"))
+                # The floor against bare; the generated app against its target's app.
+                if kind == "bare":
+                    notes.append("")
+                    continue
+                reference = "bare" if kind == "floor" else TARGETS.get(key, (0, "floor"))[1]
+                text = note(results, framework, (kind, reference), key)
+                notes.append(f"{text.removesuffix(' ok')}\nvs {reference}")
         bars = axis.bar(labels, values, color=bar_colours)
         for bar, value, comparison in zip(bars, values, notes, strict=True):
             text = fmt.format(value) + (f"\n{comparison}" if comparison else "")
@@ -759,12 +779,16 @@ def chart(results: dict) -> None:
                 xytext=(0, 2),
                 textcoords="offset points",
             )
-        axis.set_title(title)
+        if key in TARGETS:
+            _, against, kind, limit, sense = TARGETS[key]
+            unit = "x" if kind == "ratio" else " MB over"
+            title += f" (target: {sense} {limit:g}{unit} {against})"
+        axis.set_title(title, fontsize=10)
         axis.set_ylim(0, max(values) * 1.3)
         axis.tick_params(axis="x", labelsize=8)
     meta = results["meta"]
     fig.suptitle(
-        f"twelve: generated apps vs bare frameworks — 1 sync worker, JSON access logs, "
+        f"twelve: generated apps vs floor and bare apps — 1 sync worker, JSON access logs, "
         f"{meta['database']}, wrk {WRK_THREADS}t/{WRK_CONNECTIONS}c",
         fontsize=11,
     )
@@ -874,12 +898,16 @@ def main() -> int:
         },
     }
     results["comparison"] = {
-        framework: compare(results["apps"][framework]["twelve"], results["apps"][framework]["bare"])
+        framework: {
+            f"{app}_vs_{reference}": compare(
+                results["apps"][framework][app], results["apps"][framework][reference]
+            )
+            for app, reference in PAIRS
+        }
         for framework in FRAMEWORKS
     }
-    results["floor_comparison"] = {
-        framework: compare(results["apps"][framework]["floor"], results["apps"][framework]["bare"])
-        for framework in FRAMEWORKS
+    results["targets"] = {
+        framework: check_targets(results["comparison"][framework]) for framework in FRAMEWORKS
     }
     RESULTS_JSON.write_text(json.dumps(results, indent=2) + "\n")
     chart(results)
@@ -908,13 +936,14 @@ def main() -> int:
     print()
     missed = []
     for framework in FRAMEWORKS:
-        for key, (label, kind, _, _) in TARGETS.items():
-            entry = results["comparison"][framework][key]
-            value = f"{entry['ratio']:.2f}x" if kind == "ratio" else f"+{entry['delta']:.1f} MB"
+        for entry in results["targets"][framework].values():
             verdict = "pass" if entry["pass"] else "MISS"
-            print(f"  {verdict:4}  {framework:6} {label}: {value} (target {entry['target']})")
+            print(
+                f"  {verdict:4}  {framework:6} {entry['label']}: {entry['shown']}"
+                f" (target {entry['target']})"
+            )
             if not entry["pass"]:
-                missed.append(f"{framework} {label}")
+                missed.append(f"{framework} {entry['label']}")
     print(
         f"\nwrote {RESULTS_JSON.relative_to(ROOT)} and {RESULTS_PNG.relative_to(ROOT)}; "
         f"logs in {LOGS.relative_to(ROOT)}/ ({meta['seconds']} s)"

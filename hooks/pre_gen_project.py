@@ -41,7 +41,6 @@ DEPENDENCIES = {
     "flask_migrate",
     "flask_sqlalchemy",
     "flask_static_digest",
-    "flask_talisman",
     "google",
     "greenlet",
     "gunicorn",

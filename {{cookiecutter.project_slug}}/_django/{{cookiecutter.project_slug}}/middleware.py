@@ -23,13 +23,16 @@ Handler = Callable[[HttpRequest], HttpResponse]
 DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
 
 logger = logging.getLogger(__name__)
+# The request id header as Django's `request.META` names it; `request.headers`
+# would build a mapping of every header on each request.
+REQUEST_ID_KEY = "HTTP_" + logs.REQUEST_ID_HEADER.upper().replace("-", "_")
 
 
 def request_id_middleware(get_response: Handler) -> Handler:
     """Keep the caller's X-Request-ID or make one, log with it and echo it back."""
 
     def middleware(request: HttpRequest) -> HttpResponse:
-        current = logs.make_request_id(request.headers.get(logs.REQUEST_ID_HEADER))
+        current = logs.make_request_id(request.META.get(REQUEST_ID_KEY))
         logs.request_id.set(current)
         response = get_response(request)
         response[logs.REQUEST_ID_HEADER] = current
@@ -47,12 +50,11 @@ def forget_request_id(**kwargs: object) -> None:
 
 def content_security_policy_middleware(get_response: Handler) -> Handler:
     """Send the Content-Security-Policy header unless a view set its own."""
+    policy = settings.CONTENT_SECURITY_POLICY
 
     def middleware(request: HttpRequest) -> HttpResponse:
         response = get_response(request)
-        response.headers.setdefault(
-            "Content-Security-Policy", settings.CONTENT_SECURITY_POLICY
-        )
+        response.headers.setdefault("Content-Security-Policy", policy)
         return response
 
     return middleware
@@ -60,6 +62,7 @@ def content_security_policy_middleware(get_response: Handler) -> Handler:
 
 def refuse_bad_requests_middleware(get_response: Handler) -> Handler:
     """Answer 400 to a Host not allowed, and 413 to a body over the limit."""
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
 
     def middleware(request: HttpRequest) -> HttpResponse:
         # Django checks the Host only when asked for it, which static files never
@@ -67,7 +70,6 @@ def refuse_bad_requests_middleware(get_response: Handler) -> Handler:
         request.get_host()
         # As Django reads it; gunicorn refuses a malformed Content-Length first.
         size = int(request.META.get("CONTENT_LENGTH") or 0)
-        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
         if size <= limit:
             return get_response(request)
         response = JsonResponse({"error": "request body too large"}, status=413)

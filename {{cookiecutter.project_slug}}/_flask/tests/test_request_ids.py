@@ -6,6 +6,7 @@ import re
 import pytest
 
 from {{cookiecutter.project_slug}}.app import create_app
+from {{cookiecutter.project_slug}}.logs import request_id
 
 GENERATED_ID = re.compile(r"[0-9a-f]{32}")
 
@@ -20,6 +21,19 @@ def test_request_id_kept(client):
     """A sane incoming id is echoed unchanged."""
     response = client.get("/", headers={"X-Request-ID": "edge-42:abc/DEF"})
     assert response.headers["X-Request-ID"] == "edge-42:abc/DEF"
+
+
+def test_request_id_cleared_after_request(client):
+    """Once the response is made, later log lines carry no request id."""
+    client.get("/healthz", headers={"X-Request-ID": "req-1"})
+    assert request_id.get() is None
+
+
+def test_request_id_on_static_files(client):
+    """Static files, served before Flask, echo the request id too."""
+    with client.get("/static/style.css", headers={"X-Request-ID": "css-1"}) as response:
+        assert response.status_code == 200
+        assert response.headers["X-Request-ID"] == "css-1"
 
 
 @pytest.mark.parametrize("incoming", ["has spaces", "x" * 129, "<script>"])

@@ -4,10 +4,11 @@ import pytest
 from flask import session
 
 
-@pytest.mark.parametrize("path", ["/", "/healthz", "/nowhere"])
+@pytest.mark.parametrize("path", ["/", "/healthz", "/nowhere", "/static/style.css"])
 def test_security_headers_set(client, path):
-    """Pages, JSON and errors forbid sniffing and framing, with a same-origin CSP."""
-    headers = client.get(path).headers
+    """Pages, JSON, errors and static files forbid sniffing and framing, with a CSP."""
+    with client.get(path) as response:
+        headers = response.headers
     assert headers["X-Content-Type-Options"] == "nosniff"
     assert headers["X-Frame-Options"] == "DENY"
     assert headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
@@ -102,3 +103,25 @@ def test_session_cookie_https_only(make_app):
     assert cookie is not None
     assert cookie.secure
     assert cookie.http_only
+    assert cookie.same_site == "Lax"
+
+
+def test_session_read_back_from_its_cookie(make_app):
+    """A session written on one request is there on the next; a forged one is not."""
+    app = make_app()
+
+    @app.post("/sign-in")
+    def sign_in():
+        session["user"] = "ada"
+        return "signed in"
+
+    @app.get("/whoami")
+    def whoami():
+        return session.get("user", "nobody")
+
+    client = app.test_client()
+    assert client.get("/whoami", base_url="https://localhost").text == "nobody"
+    client.post("/sign-in", base_url="https://localhost")
+    assert client.get("/whoami", base_url="https://localhost").text == "ada"
+    client.set_cookie("session", "forged", domain="localhost", secure=True)
+    assert client.get("/whoami", base_url="https://localhost").text == "nobody"

@@ -68,11 +68,11 @@ def create_app(settings: Settings | None = None, *, migrations: bool = True) -> 
         MAIL_DEFAULT_SENDER=settings.DEFAULT_FROM_EMAIL,
     )
 
-    # First, so that redirects and error pages carry the request id too.
-    request_ids.init_app(app)
-    # Before Talisman's HTTPS redirect: an oversized body gets 413 whatever the URL.
+    # Before the HTTPS redirect: an oversized body gets 413 whatever the URL.
     errors.init_app(app)
     security.init_app(app)
+    # Around what security serves, so that static files carry the request id too.
+    request_ids.init_app(app)
     telemetry.init_app(app)
     db.init_app(app)
     cache.init_app(app)

@@ -10,28 +10,31 @@ import logging
 from flask import Flask, current_app, render_template, request
 from flask.typing import ResponseReturnValue
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from werkzeug.wsgi import get_content_length
 
 log = logging.getLogger(__name__)
 
 
 def init_app(app: Flask) -> None:
     """Refuse oversized bodies, and answer 503 while the database is down."""
-    app.before_request(refuse_large_body)
+    limit = app.config["MAX_CONTENT_LENGTH"]
+
+    @app.before_request
+    def refuse_large_body() -> ResponseReturnValue | None:
+        """Answer 413 to a body declared larger than MAX_REQUEST_BYTES."""
+        # Werkzeug enforces MAX_CONTENT_LENGTH only when a view reads the body.
+        # From the environ: `request.content_length` scans every header for it.
+        size = get_content_length(request.environ)
+        if size is None or size <= limit:
+            return None
+        message = "request body too large: %s %s declares %s bytes, the limit is %s"
+        log.warning(message, request.method, request.path, size, limit)
+        return {"error": "request body too large"}, 413
+
     # What the driver raises when the server cannot be reached or the connection
     # broke; a bug in a query raises something else and stays a 500.
     app.register_error_handler(OperationalError, database_unavailable)
     app.register_error_handler(InterfaceError, database_unavailable)
-
-
-def refuse_large_body() -> ResponseReturnValue | None:
-    """Answer 413 to a body declared larger than MAX_REQUEST_BYTES."""
-    # Werkzeug enforces MAX_CONTENT_LENGTH only when a view reads the body.
-    size, limit = request.content_length, request.max_content_length
-    if size is None or limit is None or size <= limit:
-        return None
-    message = "request body too large: %s %s declares %s bytes, the limit is %s"
-    log.warning(message, request.method, request.path, size, limit)
-    return {"error": "request body too large"}, 413
 
 
 def database_unavailable(error: DBAPIError) -> ResponseReturnValue:

@@ -7,7 +7,6 @@ from flask_caching import Cache
 from flask_mailman import Mail
 from flask_sqlalchemy import SQLAlchemy
 from flask_static_digest import FlaskStaticDigest
-from flask_talisman import Talisman
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
@@ -33,4 +32,3 @@ db = SQLAlchemy(model_class=Base)
 # Sends through EMAIL_URL's server, or to the log (see `create_app` and mail.py).
 mailman = Mail()
 static_digest = FlaskStaticDigest()
-talisman = Talisman()

@@ -9,7 +9,7 @@ from flask.blueprints import BlueprintSetupState
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from {{cookiecutter.project_slug}}.extensions import db, talisman
+from {{cookiecutter.project_slug}}.extensions import db
 from {{cookiecutter.project_slug}}.limits import REDIS_TIMEOUT
 
 bp = Blueprint("health", __name__)
@@ -26,16 +26,14 @@ def connect_redis(state: BlueprintSetupState) -> None:
         )
 
 
-# Platforms probe over plain HTTP, so both endpoints skip the HTTPS redirect.
+# Platforms probe both over plain HTTP: see security.PLAIN_HTTP_PATHS.
 @bp.get("/healthz")
-@talisman(force_https=False)
 def healthz() -> dict[str, str]:
     """Report that the process is up, without touching any backing service."""
     return {"status": "ok"}
 
 
 @bp.get("/readyz")
-@talisman(force_https=False)
 def readyz() -> tuple[dict[str, object], int]:
     """Report whether the database, and Redis when REDIS_URL is set, answer."""
     checks = {"database": check("database", lambda: db.session.scalar(SELECT_1))}
