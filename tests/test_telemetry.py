@@ -15,7 +15,6 @@ import json
 import os
 import re
 import signal
-import socket
 import sqlite3
 import threading
 import time
@@ -36,8 +35,6 @@ from opentelemetry.proto.trace.v1.trace_pb2 import Span as ProtoSpan
 from prometheus_client.parser import text_string_to_metric_families
 
 from conftest import (
-    FIRST_PORT,
-    PORTS_PER_WORKER,
     SLUG,
     Deployed,
     Server,
@@ -144,18 +141,14 @@ def children(pid: int) -> set[int]:
 
 
 def free_port_pair() -> int:
-    """A port p of this worker's range with p + 1 free too: METRICS_PORT for web, and
-    the worker's."""
+    """A port p with p + 1 free too: METRICS_PORT for web, and the worker's.
+
+    Both from free_port(), so that it hands out neither again to another server.
+    """
     for _ in range(50):
         port = free_port()
-        if (port + 1 - FIRST_PORT) % PORTS_PER_WORKER == 0:
-            continue  # the next one is another worker's
-        with socket.socket() as sock:
-            try:
-                sock.bind(("0.0.0.0", port + 1))  # noqa: S104 - what the server binds
-            except OSError:
-                continue
-        return port
+        if free_port() == port + 1:
+            return port
     pytest.fail("no two consecutive free ports")
 
 
