@@ -43,8 +43,10 @@ import socket
 import statistics
 import subprocess
 import sys
+import threading
 import time
 from http.client import HTTPConnection
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
@@ -66,7 +68,9 @@ BUILD = {
 BARE_MODULE = {"flask": "bare_flask", "django": "bare_django"}
 # The bare app plus the imports of the libraries the contract builds on; booted only.
 FLOOR_MODULE = {"flask": "floor_flask", "django": "floor_django"}
-KINDS = ("bare", "floor", "twelve")
+# "metrics" and "traces": the generated app with METRICS_PORT, or with
+# OTEL_EXPORTER_OTLP_ENDPOINT (spans to a sink in this process), set: what each costs.
+KINDS = ("bare", "floor", "twelve", "metrics", "traces")
 # The targets of issue 15: the generated app against the floor (SIGTERM: the bare
 # app) measured in the same run, as a ratio or a difference in MB.
 TARGETS = {
@@ -76,7 +80,13 @@ TARGETS = {
     "sigterm_ms": ("idle SIGTERM to exit", "bare", "ratio", 1.1, "at most"),
 }
 # The comparisons reported, each app against a lighter one.
-PAIRS = (("floor", "bare"), ("twelve", "bare"), ("twelve", "floor"))
+PAIRS = (
+    ("floor", "bare"),
+    ("twelve", "bare"),
+    ("twelve", "floor"),
+    ("metrics", "twelve"),
+    ("traces", "twelve"),
+)
 WRK_THREADS = 2
 WRK_CONNECTIONS = 16
 
@@ -183,6 +193,23 @@ def find_python(version: str) -> str:
         if probe.returncode == 0 and probe.stdout.startswith(f"Python {version}."):
             return candidate
     raise SystemExit(f"Python {version} is not installed")
+
+
+class _OtlpSink(BaseHTTPRequestHandler):
+    """Takes the traced app's spans, as a collector would, and drops them."""
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        self.send_response(200)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+OTLP_SINK = ThreadingHTTPServer(("127.0.0.1", 0), _OtlpSink)
+threading.Thread(target=OTLP_SINK.serve_forever, daemon=True).start()
 
 
 def free_port() -> int:
@@ -321,7 +348,8 @@ class App:
         self, framework: str, kind: str, cwd: Path, venv: Path, command: str, env: dict[str, str]
     ) -> None:
         self.framework = framework
-        self.kind = kind  # "twelve" or "bare"
+        self.kind = kind  # one of KINDS
+        self.metrics_port = 0
         self.name = f"{framework}-{kind}"
         self.cwd = cwd
         self.venv = venv
@@ -332,8 +360,12 @@ class App:
     def start(self, log: Path) -> tuple[subprocess.Popen, int, float]:
         """Start the web process; return it, its port and its monotonic start time."""
         port = free_port()
+        if self.kind == "metrics":
+            # The worker's own metrics would be on the next port; the web has none.
+            self.metrics_port = free_port()
         env = {
             **self.env,
+            **({"METRICS_PORT": str(self.metrics_port)} if self.kind == "metrics" else {}),
             "PORT": str(port),
             # Loopback only; gunicorn reads this after gunicorn.conf.py, so it wins.
             "GUNICORN_CMD_ARGS": f"--bind 127.0.0.1:{port}",
@@ -376,7 +408,7 @@ class App:
 
 def prepare(
     framework: str, python: str, uv: str, secret_key: str, postgres_url: str | None, timings: dict
-) -> tuple[App, App, App, Postgres | None]:
+) -> tuple[App, App, App, App, App, Postgres | None]:
     """Render, install from the lock, build and release one framework; add its baseline."""
     from cookiecutter.main import cookiecutter
 
@@ -467,16 +499,21 @@ def prepare(
     bare = App(framework, "bare", bare_dir, venv, bare_command, {**env, "HOME": str(bare_dir)})
     floor_command = f"gunicorn -c gunicorn_bare.py {FLOOR_MODULE[framework]}:application"
     floor = App(framework, "floor", bare_dir, venv, floor_command, bare.env)
+    traces = {"OTEL_EXPORTER_OTLP_ENDPOINT": f"http://127.0.0.1:{OTLP_SINK.server_port}"}
+    metrics = App(framework, "metrics", project, venv, twelve.command, env)
+    traced = App(framework, "traces", project, venv, twelve.command, {**env, **traces})
     # They must answer as the contract says before they are compared.
-    for app in (twelve, bare, floor):
+    for app in (twelve, bare, floor, metrics, traced):
         process, port, _ = app.start(LOGS / f"{app.name}-check.log")
         app.wait_ready(process, port)
         for path in ("/healthz", "/readyz"):
             status = get(port, path)
             if status != 200:
                 raise SystemExit(f"{app.name} answered {status} on {path}")
+        if app.kind == "metrics" and get(app.metrics_port, "/metrics") != 200:
+            raise SystemExit(f"{app.name} serves no metrics on {app.metrics_port}")
         app.terminate(process)
-    return twelve, bare, floor, postgres
+    return twelve, bare, floor, metrics, traced, postgres
 
 
 # --- measurements -------------------------------------------------------------------
@@ -744,8 +781,20 @@ def chart(results: dict) -> None:
     for axis in axes.flat[len(panels) :]:
         axis.set_visible(False)
     colours = {
-        "flask": {"bare": "#c6dbef", "floor": "#9ecae1", "twelve": "#3182bd"},
-        "django": {"bare": "#c7e9c0", "floor": "#a1d99b", "twelve": "#31a354"},
+        "flask": {
+            "bare": "#c6dbef",
+            "floor": "#9ecae1",
+            "twelve": "#3182bd",
+            "metrics": "#08519c",
+            "traces": "#08306b",
+        },
+        "django": {
+            "bare": "#c7e9c0",
+            "floor": "#a1d99b",
+            "twelve": "#31a354",
+            "metrics": "#006d2c",
+            "traces": "#00441b",
+        },
     }
     for axis, (key, title, fmt) in zip(axes.flat, panels, strict=False):
         labels, values, bar_colours, notes = [], [], [], []
@@ -764,7 +813,9 @@ def chart(results: dict) -> None:
                 if kind == "bare":
                     notes.append("")
                     continue
-                reference = "bare" if kind == "floor" else TARGETS.get(key, (0, "floor"))[1]
+                reference = {"floor": "bare", "metrics": "twelve", "traces": "twelve"}.get(
+                    kind, TARGETS.get(key, (0, "floor"))[1]
+                )
                 text = note(results, framework, (kind, reference), key)
                 notes.append(f"{text.removesuffix(' ok')}\nvs {reference}")
         bars = axis.bar(labels, values, color=bar_colours)
@@ -844,10 +895,10 @@ def main() -> int:
                 flush=True,
             )
             setup[framework] = {}
-            twelve, bare, floor, pg = prepare(
+            *prepared, pg = prepare(
                 framework, python, uv, secret_key, database_url, setup[framework]
             )
-            apps += [twelve, bare, floor]
+            apps += prepared
             if pg:
                 postgres.append(pg)
         print(f"boot and idle SIGTERM ({options.boots} timed boots each) ...", flush=True)
