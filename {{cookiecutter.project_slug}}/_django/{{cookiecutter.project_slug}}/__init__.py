@@ -2,6 +2,10 @@
 
 import sys
 
-# redis-py imports OpenTelemetry, when installed, as it is itself imported: hide it
-# until the settings turn traces on (config.py), so that they cost nothing while off.
-sys.modules.setdefault("opentelemetry", None)  # type: ignore[arg-type]
+# redis-py imports OpenTelemetry, when installed, as it is itself imported: imported
+# here with it hidden, it does not, and telemetry costs nothing while off.
+if "opentelemetry" not in sys.modules:
+    sys.modules["opentelemetry"] = None  # type: ignore[assignment]
+    import redis  # noqa: E402, F401
+
+    del sys.modules["opentelemetry"]
