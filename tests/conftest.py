@@ -23,7 +23,6 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.client import HTTPConnection, HTTPResponse
 from pathlib import Path
@@ -31,6 +30,8 @@ from pathlib import Path
 import pytest
 from cookiecutter.main import cookiecutter
 from xdist.scheduler import LoadScopeScheduling
+
+from images import locked
 
 ROOT = Path(__file__).resolve().parent.parent
 FRAMEWORKS = ("flask", "django")
@@ -350,17 +351,6 @@ def shared_tmp(tmp_path_factory) -> Path:
     return base.parent if WORKER else base
 
 
-@contextmanager
-def exclusive(lock: Path) -> Iterator[None]:
-    """Hold an exclusive lock on a file, across the xdist workers."""
-    with lock.open("a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
 def shared_deployment(shared_tmp: Path, framework: str) -> Deployed:
     """One framework's default project rendered and deployed once for the whole run.
 
@@ -371,7 +361,7 @@ def shared_deployment(shared_tmp: Path, framework: str) -> Deployed:
     """
     work = shared_tmp / f"deploy-{framework}"
     done = shared_tmp / f"deploy-{framework}.done"
-    with exclusive(shared_tmp / f"deploy-{framework}.lock"):
+    with locked(shared_tmp / f"deploy-{framework}.lock"):
         if not done.exists():
             shutil.rmtree(work, ignore_errors=True)
             work.mkdir()

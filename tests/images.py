@@ -662,7 +662,8 @@ def base_image_tag(python_version: str) -> str:
 
 
 @contextlib.contextmanager
-def _locked(path: Path) -> Iterator[None]:
+def locked(path: Path) -> Iterator[None]:
+    """Hold an exclusive lock on a file, across processes (the xdist workers too)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("a") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
@@ -699,7 +700,7 @@ def ensure_base_image(podman: Podman, python_version: str) -> str:
     key = recipe_key(python_version, full)
     archive = cache / f"python-{full}-slim-{key}.oci.tar"
     record = cache / f"python-{python_version}-slim.json"
-    with _locked(cache / ".lock"):
+    with locked(cache / ".lock"):
         wanted = json.loads(record.read_text()) if record.exists() else {}
         stale = podman.image_id(tag)
         if stale and wanted.get("key") == key and wanted.get("id") == stale:
