@@ -14,7 +14,6 @@ import dramatiq
 from dramatiq.brokers.redis import RedisBroker
 from dramatiq.brokers.stub import StubBroker
 from dramatiq.middleware import Retries, TimeLimit, default_middleware
-from dramatiq.middleware.prometheus import Prometheus
 from flask import Flask
 
 from {{cookiecutter.project_slug}} import worker
@@ -70,6 +69,8 @@ def make_broker() -> dramatiq.Broker:
     if settings.REDIS_URL is None:
         return StubBroker(middleware=middleware)
     if settings.METRICS_PORT:  # counted where the worker process serves them
+        from dramatiq.middleware.prometheus import Prometheus
+
         middleware.append(Prometheus())
     options = worker.redis_broker_options(
         settings.REDIS_URL, settings.WORKER_HEARTBEAT_TIMEOUT

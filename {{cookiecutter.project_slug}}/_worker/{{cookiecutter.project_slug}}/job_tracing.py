@@ -30,8 +30,7 @@ class TraceContext(dramatiq.Middleware):
         if span is None:
             return
         if exception is not None:
-            span.record_exception(exception)
-            span.set_status(trace.StatusCode.ERROR)
+            span.set_status(trace.Status(trace.StatusCode.ERROR, repr(exception)))
         span.end()
         context.detach(token)
 
