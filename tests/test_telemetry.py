@@ -20,7 +20,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass, field
 from http.client import HTTPConnection, HTTPException
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -684,20 +684,32 @@ def test_a_posted_report_is_traced_from_web_to_the_worker_job(deployed, figures)
 # -- Off -------------------------------------------------------------------------------
 
 
-def test_with_telemetry_off_nothing_of_it_is_imported(deployed, tmp_path, figures):
+@pytest.mark.parametrize("backing", ["embedded", "redis"])
+def test_with_telemetry_off_nothing_of_it_is_imported(deployed, tmp_path, figures, backing):
     """Neither METRICS_PORT nor OTEL_EXPORTER_OTLP_ENDPOINT: no OpenTelemetry or
-    Prometheus module is in the web process's sys.modules, and /metrics is a 404."""
-    url, _ = release_sqlite(deployed, tmp_path)
-    # Each process of the web, gunicorn's workers included, writes the names of the
-    # modules in its sys.modules as it exits.
+    Prometheus module is in any process's sys.modules, and /metrics is a 404.
+
+    Embedded (SQLite, no REDIS_URL): redis-py is not imported either. With Redis and
+    PostgreSQL, the web and the worker import redis-py but not the OpenTelemetry that
+    it would import by itself."""
+    # Each process, gunicorn's workers included, writes the names of the modules in
+    # its sys.modules as it exits.
     site, dumps = tmp_path / "site", tmp_path / "modules"
     site.mkdir()
     dumps.mkdir()
     (site / "sitecustomize.py").write_text(SITECUSTOMIZE)
-    env = platform_env(deployed, url, PYTHONPATH=str(site), MODULES_DUMP=str(dumps))
-    started = time.monotonic()
-    web = start_server(deployed, env)
-    try:
+    dump = {"PYTHONPATH": str(site), "MODULES_DUMP": str(dumps)}
+    started, exits = time.monotonic(), []
+    with ExitStack() as stack:
+        if backing == "embedded":
+            url, _ = release_sqlite(deployed, tmp_path)
+            web = start_server(deployed, platform_env(deployed, url, **dump))
+            stack.callback(lambda: exits.append(web.stop()[0]))
+            forbidden = (*TELEMETRY_MODULES, "redis")
+        else:
+            service = stack.enter_context(released_service(deployed, **dump))
+            web, _ = service.web(), service.worker()
+            forbidden = TELEMETRY_MODULES
         client = Client(deployed.framework, web.port)
         assert client.request("home", "/")[0] == 200
         status, body = client.request("create", "/reports", method="POST")
@@ -708,18 +720,19 @@ def test_with_telemetry_off_nothing_of_it_is_imported(deployed, tmp_path, figure
             timeout=15,
             what="the report to be done",
         )
+        assert call(web.port, "/readyz")[0] == 200
         status, body = client.request("unmatched", "/metrics")
         assert status == 404, body
-    finally:
-        code, _ = web.stop()
-    assert code == 0
+    assert exits in ([], [0]), exits
     loaded = {int(path.stem): json.loads(path.read_text()) for path in dumps.glob("*.json")}
     # The workers are the processes that imported the view of `/`.
     workers = {pid: names for pid, names in loaded.items() if VIEWS[deployed.framework] in names}
     assert workers, sorted(loaded)
+    if backing == "redis":
+        assert any("redis" in names for names in loaded.values()), "redis-py never imported"
     for pid, names in loaded.items():
-        found = sorted(name for name in names if name.startswith(TELEMETRY_MODULES))
+        found = sorted(name for name in names if name.startswith(forbidden))
         assert found == [], f"process {pid} imported {found}"
-    figures[f"{deployed.framework}: off test"] = (
-        f"{time.monotonic() - started:.1f} s, {len(workers)} workers' modules read"
+    figures[f"{deployed.framework}: off test, {backing}"] = (
+        f"{time.monotonic() - started:.1f} s, {len(loaded)} processes' modules read"
     )

@@ -37,7 +37,6 @@ from pydantic_settings import (
     PydanticBaseSettingsSource,
     SettingsConfigDict,
 )
-from redis.connection import parse_url
 
 from {{cookiecutter.project_slug}}.database import DatabaseURL
 from {{cookiecutter.project_slug}}.mail import email_url
@@ -60,7 +59,20 @@ def mask_password(url: str) -> str:
 
 
 def redis_url(value: str) -> str:
-    """Return the URL if redis-py reads it, else say what it must look like."""
+    """Return the URL if redis-py reads it, else say what it must look like.
+
+    Only the processes given a REDIS_URL import redis-py, here first. OpenTelemetry
+    is hidden from it meanwhile: redis-py 7.2+ would import OpenTelemetry's metrics,
+    when installed, whether telemetry is on or not.
+    """
+    hide = "opentelemetry" not in sys.modules
+    if hide:
+        sys.modules["opentelemetry"] = None  # type: ignore[assignment]
+    try:
+        from redis.connection import parse_url
+    finally:
+        if hide:
+            del sys.modules["opentelemetry"]
     try:
         parse_url(value)
     except ValueError:

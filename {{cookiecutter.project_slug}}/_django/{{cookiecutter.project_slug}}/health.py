@@ -3,14 +3,17 @@
 import functools
 import logging
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-import redis
 from django.conf import settings
 from django.db import Error, connection
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.http import require_safe
 
-from {{ cookiecutter.project_slug }}.limits import REDIS_TIMEOUT
+from {{ cookiecutter.project_slug }}.limits import REDIS_TIMEOUT, redis_errors
+
+if TYPE_CHECKING:
+    import redis
 
 logger = logging.getLogger(__name__)
 
@@ -24,16 +27,18 @@ def healthz(request: HttpRequest) -> JsonResponse:
 @require_safe
 def readyz(request: HttpRequest) -> JsonResponse:
     """Answer 200 if every backing service answers, else 503 naming those that fail."""
-    checks = {"database": check("database", query_database, Error)}
+    checks = {"database": check("database", query_database, (Error,))}
     if settings.REDIS_URL:
         ping = redis_client(settings.REDIS_URL).ping
-        checks["redis"] = check("redis", ping, redis.RedisError)
+        checks["redis"] = check("redis", ping, redis_errors())
     if all(result == "ok" for result in checks.values()):
         return JsonResponse({"status": "ok", "checks": checks})
     return JsonResponse({"status": "unavailable", "checks": checks}, status=503)
 
 
-def check(name: str, probe: Callable[[], object], errors: type[Exception]) -> str:
+def check(
+    name: str, probe: Callable[[], object], errors: tuple[type[Exception], ...]
+) -> str:
     """Return "ok" if the probe succeeds, else log why and return "unavailable"."""
     try:
         probe()
@@ -51,8 +56,10 @@ def query_database() -> None:
 
 
 @functools.cache
-def redis_client(url: str) -> redis.Redis:
+def redis_client(url: str) -> "redis.Redis":
     """Return the process's client for the readiness check, made on first use."""
+    import redis  # only with Redis: see config.redis_url
+
     return redis.Redis.from_url(
         url, socket_connect_timeout=REDIS_TIMEOUT, socket_timeout=REDIS_TIMEOUT
     )

@@ -7,13 +7,13 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-import redis
 from django.core.cache import cache
 from django.http import HttpRequest, JsonResponse
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
 
+from {{ cookiecutter.project_slug }}.limits import redis_errors
 from {{ cookiecutter.project_slug }}.logs import request_id
 
 from .models import Report
@@ -34,7 +34,7 @@ def create_report(request: HttpRequest) -> JsonResponse:
     report = Report.objects.create(request_id=request_id.get())
     try:
         build_report.send(report.id)
-    except redis.RedisError as error:
+    except redis_errors() as error:
         Report.objects.filter(pk=report.id).update(status=Report.Status.FAILED)
         # The type names the failure; the message might carry the Redis URL.
         logger.warning(
@@ -85,5 +85,5 @@ def cache_failure_is_a_miss() -> Iterator[None]:
     """Log a failed cache call and carry on: the database has every report."""
     try:
         yield
-    except redis.RedisError as error:
+    except redis_errors() as error:
         logger.warning("report cache unavailable (%s)", type(error).__name__)

@@ -11,7 +11,6 @@ import threading
 
 import click
 import dramatiq
-from dramatiq.brokers.redis import RedisBroker
 from dramatiq.brokers.stub import StubBroker
 from dramatiq.middleware import Retries, TimeLimit, default_middleware
 from flask import Flask
@@ -68,6 +67,8 @@ def make_broker() -> dramatiq.Broker:
         middleware.append(TraceContext())
     if settings.REDIS_URL is None:
         return StubBroker(middleware=middleware)
+    from dramatiq.brokers.redis import RedisBroker
+
     if settings.METRICS_PORT:  # counted where the worker process serves them
         from dramatiq.middleware.prometheus import Prometheus
 

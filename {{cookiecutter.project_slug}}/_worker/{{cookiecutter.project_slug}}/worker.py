@@ -17,16 +17,17 @@ back on the queue. A job may therefore run more than once: keep jobs idempotent.
 import logging
 import signal
 import threading
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import dramatiq
-import redis
 from dramatiq.broker import MessageProxy
-from dramatiq.brokers.redis import MAINTENANCE_SCALE, RedisBroker
 from dramatiq.brokers.stub import StubBroker
 
 from {{cookiecutter.project_slug}}.limits import REDIS_TIMEOUT
 from {{cookiecutter.project_slug}}.logs import request_id
+
+if TYPE_CHECKING:
+    from dramatiq.brokers.redis import RedisBroker
 
 # Threads per worker process; jobs that wait on the database overlap.
 THREADS = 4
@@ -77,6 +78,9 @@ def redis_broker_options(redis_url: str, heartbeat_timeout: int) -> dict[str, An
 
     `heartbeat_timeout` is WORKER_HEARTBEAT_TIMEOUT, in seconds.
     """
+    import redis  # only with Redis: see config.redis_url
+    from dramatiq.brokers.redis import MAINTENANCE_SCALE
+
     return {
         "client": redis.Redis.from_url(
             redis_url,
@@ -117,10 +121,11 @@ def run(broker: dramatiq.Broker, metrics_port: int | None = None) -> None:
         stopping.wait()
         return
 
-    if metrics_port and isinstance(broker, RedisBroker):
+    if metrics_port:
         from {{cookiecutter.project_slug}} import job_metrics
 
-        job_metrics.serve(broker, metrics_port + 1)
+        # Redis's: a StubBroker returned above.
+        job_metrics.serve(cast("RedisBroker", broker), metrics_port + 1)
     broker.emit_after("process_boot")
     worker = dramatiq.Worker(broker, worker_threads=THREADS)
     worker.start()

@@ -3,13 +3,13 @@
 import logging
 from typing import cast
 
-import redis
 from flask import Blueprint, Flask, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from {{cookiecutter.project_slug}} import broker, errors
 from {{cookiecutter.project_slug}}.extensions import cache, db
+from {{cookiecutter.project_slug}}.limits import redis_errors
 from {{cookiecutter.project_slug}}.logs import request_id
 from {{cookiecutter.project_slug}}.reports.jobs import build_report
 from {{cookiecutter.project_slug}}.reports.models import Report
@@ -28,7 +28,7 @@ def create() -> ResponseReturnValue:
     db.session.commit()
     try:
         build_report.send(report.id)
-    except redis.RedisError as error:
+    except redis_errors() as error:
         # The type only: the message may contain the URL, password included.
         log.warning("report %s not queued: %s", report.id, type(error).__name__)
         report.status = "failed"
