@@ -8,7 +8,8 @@ from its requirements.lock into a venv (uv, --compile-bytecode), runs its static
 and release steps, and sets up two more apps of the same framework in the same venv,
 served by the same gunicorn with JSON access logs (bench/baseline/): a bare app, and a
 "floor" that adds what the contract's choices cost by themselves (pydantic-settings;
-Flask-SQLAlchemy set up on the app; Django's startproject apps and middleware), which
+Flask-SQLAlchemy set up on the app, and the secret key and trusted hosts the contract
+requires; Django's startproject apps and middleware), which
 shows how much of each figure is the template's own code. For each of the six it
 measures, with one sync worker and LOG_FORMAT=json: process start to the first 200 on
 /healthz, requests/s on /healthz and /readyz with wrk (loopback only), the worker's RSS
@@ -971,8 +972,9 @@ def main() -> int:
     print()
     print(table(results))
     print(
-        "floor: the bare app plus pydantic-settings, and Flask-SQLAlchemy on the app (Flask)"
-        " or startproject's apps and middleware (Django)"
+        "floor: the bare app plus pydantic-settings, and Flask-SQLAlchemy on the app with"
+        " SECRET_KEY and TRUSTED_HOSTS set (Flask) or startproject's apps and middleware"
+        " (Django)"
     )
     print()
     for framework in FRAMEWORKS:
