@@ -64,12 +64,14 @@ class AccessLogger(Logger):
 logger_class = AccessLogger
 
 
-def post_worker_init(worker) -> None:
-    """Keep the app's long-lived objects out of the cyclic garbage collector.
+# Long-lived objects stay out of the cyclic garbage collector: the master's, loaded
+# by now, and each worker's once it has loaded the app. They live as long as their
+# process, so scanning them is wasted work, and Python's final collection over them
+# made an idle SIGTERM slower: twice as slow for a worker, 90 ms more for the master.
+gc.freeze()
 
-    They live as long as the worker, so scanning them is wasted work, and at exit
-    Python's final collection over them made an idle worker's SIGTERM twice as slow.
-    """
+
+def post_worker_init(worker) -> None:
     gc.freeze()
 
 

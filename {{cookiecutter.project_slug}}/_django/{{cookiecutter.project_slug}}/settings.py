@@ -183,6 +183,9 @@ STORAGES = {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage",
     },
 }
+# Pages link the hashed copies only: the others would double the image's static
+# files and the time each worker takes to list them as it starts.
+WHITENOISE_KEEP_ONLY_HASHED_FILES = True
 
 
 # Logging

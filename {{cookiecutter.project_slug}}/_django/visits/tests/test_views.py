@@ -57,6 +57,8 @@ def test_home_links_a_hashed_stylesheet_cached_forever(client):
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/css")
     assert response["Cache-Control"] == "max-age=315360000, public, immutable"
+    # Only the hashed copy is kept and served.
+    assert client.get("/static/style.css").status_code == 404
 
 
 def test_home_answers_get_only(client):
