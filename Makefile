@@ -22,7 +22,7 @@ lint: $(VENV)/.installed
 lock: $(VENV)/.installed
 	PATH=$(CURDIR)/$(VENV)/bin:$$PATH $(VENV)/bin/python scripts/lock.py
 
-## Benchmark the generated services against bare Flask and Django (about 8 minutes).
+## Benchmark the generated services against bare Flask and Django (about 15 minutes).
 bench:
 	$(PYTHON) bench/run.py
 

@@ -856,7 +856,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--duration", type=float, default=10, help="seconds per wrk run")
     parser.add_argument("--rounds", type=int, default=3, help="wrk runs per app and endpoint")
-    parser.add_argument("--boots", type=int, default=5, help="timed boots per app")
+    parser.add_argument("--boots", type=int, default=10, help="timed boots per app")
     parser.add_argument("--renders", type=int, default=5, help="timed renders per framework")
     parser.add_argument("--idle", type=float, default=0.5, help="idle seconds before SIGTERM")
     parser.add_argument("--python", default=None, help=f"interpreter (default: {PYTHON_VERSION})")
