@@ -124,7 +124,7 @@ def run(broker: dramatiq.Broker, metrics_port: int | None = None) -> None:
     if metrics_port:
         from {{cookiecutter.project_slug}} import job_metrics
 
-        # Redis's: a StubBroker returned above.
+        # A RedisBroker: with a StubBroker, run() has returned above.
         job_metrics.serve(cast("RedisBroker", broker), metrics_port + 1)
     broker.emit_after("process_boot")
     worker = dramatiq.Worker(broker, worker_threads=THREADS)
