@@ -3,7 +3,6 @@
 import functools
 import logging
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import Error, connection
@@ -11,9 +10,6 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.http import require_safe
 
 from {{ cookiecutter.project_slug }}.limits import REDIS_TIMEOUT, redis_errors
-
-if TYPE_CHECKING:
-    import redis
 
 logger = logging.getLogger(__name__)
 
@@ -56,8 +52,8 @@ def query_database() -> None:
 
 
 @functools.cache
-def redis_client(url: str) -> "redis.Redis":
-    """Return the process's client for the readiness check, made on first use."""
+def redis_client(url: str):
+    """Return the process's redis-py client for the readiness check, made once."""
     import redis  # only with Redis: see config.redis_url
 
     return redis.Redis.from_url(

@@ -88,26 +88,9 @@ def test_unknown_host_not_redirected(make_app):
     assert response.status_code == 400
 
 
-def test_session_cookie_https_only(make_app):
-    """The session cookie is sent back over HTTPS only, and hidden from scripts."""
-    app = make_app()
-
-    @app.get("/sign-in")
-    def sign_in():
-        session["user"] = "ada"
-        return "signed in"
-
-    client = app.test_client()
-    client.get("/sign-in", base_url="https://localhost")
-    cookie = client.get_cookie("session")
-    assert cookie is not None
-    assert cookie.secure
-    assert cookie.http_only
-    assert cookie.same_site == "Lax"
-
-
-def test_session_read_back_from_its_cookie(make_app):
-    """A session written on one request is there on the next; a forged one is not."""
+@pytest.fixture
+def signing_app(make_app):
+    """An app with a sign-in route that writes the session, and one that reads it."""
     app = make_app()
 
     @app.post("/sign-in")
@@ -119,7 +102,23 @@ def test_session_read_back_from_its_cookie(make_app):
     def whoami():
         return session.get("user", "nobody")
 
-    client = app.test_client()
+    return app
+
+
+def test_session_cookie_https_only(signing_app):
+    """The session cookie is sent back over HTTPS only, and hidden from scripts."""
+    client = signing_app.test_client()
+    client.post("/sign-in", base_url="https://localhost")
+    cookie = client.get_cookie("session")
+    assert cookie is not None
+    assert cookie.secure
+    assert cookie.http_only
+    assert cookie.same_site == "Lax"
+
+
+def test_session_read_back_from_its_cookie(signing_app):
+    """A session written on one request is there on the next; a forged one is not."""
+    client = signing_app.test_client()
     assert client.get("/whoami", base_url="https://localhost").text == "nobody"
     client.post("/sign-in", base_url="https://localhost")
     assert client.get("/whoami", base_url="https://localhost").text == "ada"

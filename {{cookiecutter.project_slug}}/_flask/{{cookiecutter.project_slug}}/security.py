@@ -8,12 +8,8 @@ from collections.abc import Callable, Iterable
 from typing import Any
 from wsgiref.types import StartResponse, WSGIEnvironment
 
-from flask import Config, Flask, Request, Response, redirect, request
-from flask.sessions import (
-    SecureCookieSession,
-    SecureCookieSessionInterface,
-    SessionMixin,
-)
+from flask import Config, Flask, Request, redirect, request
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from flask.typing import ResponseReturnValue
 from itsdangerous import URLSafeTimedSerializer
 from werkzeug.exceptions import SecurityError
@@ -117,9 +113,8 @@ def redirect_to_https() -> ResponseReturnValue | None:
 class CookieSessions(SecureCookieSessionInterface):
     """Flask's signed cookie sessions, minus work Flask does on every request.
 
-    Flask makes a new signer for each request, parses the cookies of requests that
-    have none, and reads six settings after each one; here the signer is made once,
-    no cookie means a new session, and one left empty and untouched is not saved.
+    Flask makes a new signer for each request, and parses the cookies of requests
+    that have none; here the signer is made once, and no cookie means a new session.
     """
 
     signer: URLSafeTimedSerializer | None = None
@@ -133,9 +128,3 @@ class CookieSessions(SecureCookieSessionInterface):
         if "HTTP_COOKIE" not in request.environ:
             return self.session_class()
         return super().open_session(app, request)
-
-    def save_session(
-        self, app: Flask, session: SessionMixin, response: Response
-    ) -> None:
-        if session or session.accessed or session.modified:
-            super().save_session(app, session, response)
